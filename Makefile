@@ -1,0 +1,50 @@
+# care — the two commands: `make demo` runs the product, `make test` runs the checks.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: demo test lint typecheck pytest messages clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changed.
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	@$(PY) manage.py migrate --noinput
+	@$(PY) manage.py load_demo_data
+	@echo ""
+	@echo "  care is starting on http://127.0.0.1:$(PORT)  (web, Celery worker and beat; Ctrl-C stops all)"
+	@echo "  health: http://127.0.0.1:$(PORT)/healthz    team page: http://127.0.0.1:$(PORT)/team/"
+	@echo ""
+	@exec $(VENV)/bin/honcho --procfile Procfile.demo --app-root . start --port $(PORT)
+
+test: $(VENV)/.installed-dev lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest
+
+# After changing UI strings: extract, translate the new entries in locale/id, then compile.
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/test-care.sqlite3* .pytest_cache .mypy_cache .ruff_cache .coverage

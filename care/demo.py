@@ -1,0 +1,112 @@
+"""The demo team, departments and channel accounts, loaded by `make demo`.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
+
+from care import services
+from care.models import Agent
+from inbox.models import ChannelAccount, Department, Platform
+
+DEMO_PASSWORD = "care-demo-2026"
+
+DEPARTMENTS = [
+    ("Customer Care", ["care@nusantara-tech.example"]),
+    ("Technical Support", ["support@nusantara-tech.example"]),
+    ("Billing", ["billing@nusantara-tech.example"]),
+    ("Marketing", ["marketing@nusantara-tech.example"]),
+    ("Product Development", ["product@nusantara-tech.example"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    name: str
+    initials: str
+    role: str
+    languages: tuple[str, ...]
+    departments: tuple[str, ...]
+
+
+TEAM = [
+    DemoPerson("admin", "Nadia Rahman", "NR", Agent.Role.ADMIN, ("en", "id"), ("Customer Care",)),
+    DemoPerson("sari", "Sari Wulandari", "SW", Agent.Role.SUPERVISOR, ("en", "id"), ("Customer Care",)),
+    DemoPerson("budi", "Budi Santoso", "BS", Agent.Role.AGENT, ("id", "en"), ("Customer Care",)),
+    DemoPerson("dewi", "Dewi Lestari", "DL", Agent.Role.AGENT, ("id",), ("Customer Care", "Billing")),
+    DemoPerson("alex", "Alex Tan", "AT", Agent.Role.AGENT, ("en",), ("Customer Care", "Technical Support")),
+    DemoPerson("maya", "Maya Putri", "MP", Agent.Role.AGENT, ("en", "id"), ("Customer Care",)),
+    DemoPerson("rina", "Rina Hartono", "RH", Agent.Role.TRAINEE, ("id", "en"), ("Customer Care",)),
+]
+
+# Placeholder tokens: the demo accounts talk to the platform simulator, never to X or Meta.
+CHANNELS = [
+    (Platform.X, "1600000000000000001", "NusantaraCares",
+     {"bearer_token": "demo-bearer", "access_token": "demo-access", "access_token_secret": "demo-secret"}),
+    (Platform.FACEBOOK, "104000000000001", "Nusantara Tech Indonesia",
+     {"page_access_token": "demo-page-token", "app_secret": "demo-app-secret"}),
+]
+
+
+def draw_avatar(initials: str, size: int = 256) -> bytes:
+    """A round, coloured avatar with the initials: the demo's stand-in for a photo."""
+    hue = int(hashlib.sha256(initials.encode()).hexdigest()[:4], 16) / 0xFFFF
+    red, green, blue = (int(c * 255) for c in colorsys.hls_to_rgb(hue, 0.42, 0.55))
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0, 0, size - 1, size - 1), fill=(red, green, blue, 255))
+    font = ImageFont.load_default(size=size * 0.4)
+    draw.text((size / 2, size / 2), initials, fill="white", font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def load_demo_data() -> list[str]:
+    """Create what is missing; return one line per thing created."""
+    created: list[str] = []
+    departments = {}
+    for name, emails in DEPARTMENTS:
+        department, new = Department.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name, "contact_emails": emails}
+        )
+        departments[name] = department
+        if new:
+            created.append(f"department {name}")
+    User = get_user_model()
+    for person in TEAM:
+        if User.objects.filter(username=person.username).exists():
+            continue
+        agent = services.create_agent(
+            username=person.username,
+            email=f"{person.username}@nusantara-tech.example",
+            password=DEMO_PASSWORD,
+            display_name=person.name,
+            initials=person.initials,
+            role=person.role,
+            languages=list(person.languages),
+            departments=[departments[d] for d in person.departments],
+            photo=ContentFile(draw_avatar(person.initials), name=f"{person.initials.lower()}.png"),
+        )
+        created.append(f"{agent.get_role_display().lower()} {person.username}")
+    for platform, external_id, name, credentials in CHANNELS:
+        if ChannelAccount.objects.filter(platform=platform, external_id=external_id).exists():
+            continue
+        account = ChannelAccount(platform=platform, external_id=external_id, name=name)
+        account.set_credentials(credentials)
+        account.save()
+        created.append(f"channel {account}")
+    return created

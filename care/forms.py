@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from care.models import Agent
+from care.services import normalise_initials
+from inbox.models import Department
+
+LANGUAGE_CHOICES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class InitialsField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        return normalise_initials(super().to_python(value))
+
+
+class ProfileForm(forms.ModelForm):
+    """What an agent may change about themselves."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I answer in"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
+
+    class Meta:
+        model = Agent
+        fields = ["display_name", "photo", "languages", "time_zone", "is_away"]
+        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+
+
+class AgentForm(forms.ModelForm):
+    """What an admin sets for a member of the team."""
+
+    initials = InitialsField(
+        label=_("Initials"), min_length=2, max_length=4, help_text=_("2–4 letters, e.g. AB: signs replies as ^AB.")
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Agent
+        fields = ["display_name", "initials", "role", "photo", "languages", "capacity", "departments"]
+        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+
+
+class NewAgentForm(AgentForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"))
+    password = forms.CharField(
+        label=_("First password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("The agent changes it after the first login."),
+    )
+
+    field_order = ["username", "email", "password"]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("A user with that username already exists."))
+        return username
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password

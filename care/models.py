@@ -1,0 +1,137 @@
+"""What every app shares: the people of the care team, the audit trail, heartbeats."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from care.validators import validate_photo
+
+
+def _default_languages() -> list[str]:
+    return ["en", "id"]
+
+
+class Agent(models.Model):
+    """A member of the care team: the face and the initials behind every reply."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        TRAINEE = "trainee", _("Trainee")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        ADMIN = "admin", _("Admin")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
+    display_name = models.CharField(_("display name"), max_length=80)
+    initials = models.CharField(
+        _("initials"),
+        max_length=4,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{2,4}$",
+                _("Initials are 2 to 4 letters A–Z, for example AB."),
+                code="invalid_initials",
+            )
+        ],
+        help_text=_("Signs every public reply, for example ^AB."),
+        error_messages={"unique": _("Another agent already signs with these initials.")},
+    )
+    photo = models.ImageField(
+        _("photo"), upload_to="agents/", blank=True, validators=[validate_photo]
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
+    languages = models.JSONField(
+        _("languages"), default=_default_languages, help_text=_("Language codes, e.g. en, id.")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text=_("Most open conversations assigned at once."),
+    )
+    departments = models.ManyToManyField(
+        "inbox.Department", blank=True, related_name="agents", verbose_name=_("departments")
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    is_away = models.BooleanField(_("away"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        permissions = [
+            ("work_inbox", "Can triage and answer in the shared inbox"),
+            ("post_replies", "Can post replies without approval"),
+            ("approve_replies", "Can approve or reject trainees' replies"),
+            ("reassign_conversations", "Can reassign conversations of others"),
+            ("merge_customers", "Can merge customers"),
+            ("view_dashboard", "Can see the supervisors' dashboards"),
+            ("manage_channels", "Can connect, pause and resume channel accounts"),
+            ("manage_team", "Can add agents and change roles"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} (^{self.initials})"
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split()[0] if self.display_name else self.initials
+
+    @property
+    def signature(self) -> str:
+        return f"^{self.initials}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to what, and when. Written by services, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        help_text=_("Empty when the system acted (a task, a webhook)."),
+    )
+    verb = models.CharField(max_length=64)
+    target_type = models.ForeignKey(ContentType, null=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor or 'system'} {self.verb} {self.target_repr}"
+
+
+class ServiceHeartbeat(models.Model):
+    """The last sign of life of a Celery worker or beat, read by /healthz."""
+
+    class Service(models.TextChoices):
+        WORKER = "worker"
+        BEAT = "beat"
+
+    service = models.CharField(max_length=16, choices=Service.choices)
+    hostname = models.CharField(max_length=255)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "hostname"], name="one_heartbeat_per_process")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}@{self.hostname} {self.beat_at:%H:%M:%S}"
+

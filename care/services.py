@@ -1,0 +1,119 @@
+"""Writes that belong to the project as a whole: agents, roles, heartbeats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from care.audit import record_audit
+from care.models import Agent, ServiceHeartbeat
+
+
+def record_heartbeat(*, service: str, hostname: str) -> None:
+    """Say that a worker or beat process is alive now."""
+    ServiceHeartbeat.objects.update_or_create(
+        service=service, hostname=hostname, defaults={"beat_at": timezone.now()}
+    )
+
+
+def prune_heartbeats(*, older_than: timedelta = timedelta(days=1)) -> int:
+    deleted, _ = ServiceHeartbeat.objects.filter(beat_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def normalise_initials(initials: str) -> str:
+    return initials.strip().lstrip("^").upper()
+
+
+def _apply_role(user: AbstractUser, role: str) -> None:
+    # Only admins reach the admin site, with every right there; the group carries the
+    # rights of the other roles.
+    user.is_staff = user.is_superuser = role == Agent.Role.ADMIN
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.groups.set([Group.objects.get(name=role)])
+
+
+@transaction.atomic
+def create_agent(
+    *,
+    username: str,
+    display_name: str,
+    initials: str,
+    role: str = Agent.Role.AGENT,
+    email: str = "",
+    password: str | None = None,
+    photo: File[Any] | None = None,
+    languages: list[str] | None = None,
+    capacity: int = 15,
+    departments: Iterable[Any] = (),
+    by: AbstractUser | None = None,
+) -> Agent:
+    """Create a user and their agent profile; refuses clashing or malformed initials."""
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("A user with that username already exists.")})
+    user = User(username=username, email=email)
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    agent = Agent(
+        user=user,
+        display_name=display_name,
+        initials=normalise_initials(initials),
+        role=role,
+        capacity=capacity,
+        languages=languages or ["en", "id"],
+    )
+    if photo is not None:
+        agent.photo = photo  # type: ignore[assignment]
+    agent.full_clean(exclude=["user"])
+    agent.save()
+    agent.departments.set(departments)
+    _apply_role(user, role)
+    record_audit(actor=by, verb="agent_created", target=agent, role=role)
+    return agent
+
+
+PROFILE_FIELDS = {"display_name", "initials", "photo", "languages", "capacity", "time_zone",
+                  "is_away", "departments"}
+
+
+@transaction.atomic
+def update_agent(*, agent: Agent, by: AbstractUser | None, **fields: Any) -> Agent:
+    """Change an agent's profile; validation errors name the field and why."""
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"update_agent cannot change {sorted(unknown)}")
+    departments = fields.pop("departments", None)
+    if "initials" in fields:
+        fields["initials"] = normalise_initials(fields["initials"])
+    if "photo" in fields and not fields["photo"]:
+        fields["photo"] = ""  # a cleared file input gives False
+    for name, value in fields.items():
+        setattr(agent, name, value)
+    agent.full_clean(exclude=["user"])
+    agent.save()
+    if departments is not None:
+        agent.departments.set(departments)
+    record_audit(actor=by, verb="agent_updated", target=agent, fields=sorted(fields))
+    return agent
+
+
+@transaction.atomic
+def set_agent_role(*, agent: Agent, role: str, by: AbstractUser | None) -> Agent:
+    if role not in Agent.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    previous = agent.role
+    agent.role = role
+    agent.save(update_fields=["role", "updated_at"])
+    _apply_role(agent.user, role)
+    record_audit(actor=by, verb="role_changed", target=agent, previous=previous, role=role)
+    return agent

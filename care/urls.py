@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from care import api, views
+
+settings_patterns = (
+    [
+        path("", views.settings_index, name="index"),
+        path("profile/", views.profile, name="profile"),
+        path("team/", views.team_settings, name="team"),
+        path("team/new/", views.agent_new, name="agent-new"),
+        path("team/<int:pk>/", views.agent_edit, name="agent-edit"),
+        path("departments/", views.departments, name="departments"),
+        path("channels/", views.channels, name="channels"),
+    ],
+    "settings",
+)
+
+api_patterns = (
+    [
+        path("me/", api.MeApi.as_view(), name="me"),
+    ],
+    "api",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/photo", views.agent_photo, name="agent-photo"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("inbox/", include("inbox.urls")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("settings/", include(settings_patterns)),
+    path("api/v1/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]

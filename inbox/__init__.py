@@ -1,0 +1,1 @@
+"""inbox: what comes in — channel accounts, customers, conversations, messages."""

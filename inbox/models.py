@@ -1,0 +1,332 @@
+"""What comes in: channel accounts, customers, conversations (cases) and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from care import crypto
+
+
+class Platform(models.TextChoices):
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+
+
+class Department(models.Model):
+    """A team that solves what customer care cannot: Billing, Technical Support…
+
+    Members are users and need not be agents: a billing clerk can be reached
+    about an escalation without working the inbox.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    contact_emails = models.JSONField(
+        _("contact e-mails"), default=list, blank=True, help_text=_("Where escalations are sent.")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="departments", verbose_name=_("members")
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_departments",
+        verbose_name=_("lead"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelAccount(models.Model):
+    """The brand's X account or Facebook Page that customers write to."""
+
+    class Status(models.TextChoices):
+        HEALTHY = "healthy", _("Healthy")
+        DEGRADED = "degraded", _("Degraded")
+        RATE_LIMITED = "rate_limited", _("Rate limited")
+        REAUTH_REQUIRED = "reauth_required", _("Needs a new token")
+        PAUSED = "paused", _("Paused")
+
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    external_id = models.CharField(_("platform id"), max_length=64)
+    name = models.CharField(_("handle or Page name"), max_length=100)
+    # Fernet ciphertext of a JSON object; read with .credentials, never displayed.
+    credentials_ciphertext = models.TextField(blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.HEALTHY
+    )
+    last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    cursors = models.JSONField(
+        _("cursors"), default=dict, blank=True, help_text=_("Where polling resumes, per stream.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["platform", "name"]
+        verbose_name = _("channel account")
+        verbose_name_plural = _("channel accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "external_id"], name="one_account_per_platform_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        prefix = "@" if self.platform == Platform.X else ""
+        return f"{self.get_platform_display()} {prefix}{self.name}"
+
+    def __repr__(self) -> str:
+        # Explicit, so the ciphertext never reaches a log through a repr.
+        return f"<ChannelAccount {self.pk} {self.platform}:{self.external_id}>"
+
+    @property
+    def credentials(self) -> dict[str, Any]:
+        """Decrypted credentials, for the channel adapter only."""
+        return crypto.decrypt_json(self.credentials_ciphertext)
+
+    def set_credentials(self, credentials: dict[str, Any]) -> None:
+        self.credentials_ciphertext = crypto.encrypt_json(credentials)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials_ciphertext)
+
+
+class Customer(models.Model):
+    """One person, who may write to us from several platforms (identities)."""
+
+    display_name = models.CharField(_("name"), max_length=200, blank=True)
+    # Set when a supervisor merges this customer into another; kept for the record.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.display_name or f"Customer {self.pk}"
+
+
+class CustomerIdentity(models.Model):
+    """A customer's account on one platform, as the platform describes it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    external_id = models.CharField(_("platform id"), max_length=64)
+    handle = models.CharField(_("handle"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    avatar_url = models.URLField(_("avatar"), max_length=500, blank=True)
+    followers_count = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer identity")
+        verbose_name_plural = _("customer identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "external_id"], name="one_identity_per_platform_id"
+            )
+        ]
+        indexes = [models.Index(fields=["handle"])]
+
+    def __str__(self) -> str:
+        if self.platform == Platform.X and self.handle:
+            return f"@{self.handle}"
+        return self.name or self.handle or self.external_id
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    """A case: everything one customer and the team said about one problem."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.IntegerChoices):
+        # Numbers, so "sort by priority" is a plain ORDER BY.
+        LOW = 10, _("Low")
+        NORMAL = 20, _("Normal")
+        HIGH = 30, _("High")
+        URGENT = 40, _("Urgent")
+
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.PROTECT, related_name="conversations"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.NEW
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        "care.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("assignee"),
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("department"),
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # Set when this case was merged into another; its messages moved there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [
+            # The inbox's views: Mine / Unassigned / All open, newest activity first.
+            models.Index(
+                fields=["status", "assignee", "-last_activity_at"], name="conv_queue_idx"
+            ),
+            models.Index(fields=["department", "status", "-last_activity_at"], name="conv_dept_idx"),
+            models.Index(
+                fields=["channel_account", "status", "-last_activity_at"], name="conv_channel_idx"
+            ),
+            models.Index(fields=["customer", "-opened_at"], name="conv_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+
+class Message(models.Model):
+    """One post, comment or private message, stored exactly as written."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Public mention")
+        REPLY = "reply", _("Public reply")
+        COMMENT = "comment", _("Comment")
+        DIRECT_MESSAGE = "direct_message", _("Direct message")
+        MESSENGER = "messenger", _("Messenger message")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.PROTECT, related_name="messages"
+    )
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    external_id = models.CharField(_("platform id"), max_length=64)
+    in_reply_to_external_id = models.CharField(_("in reply to"), max_length=64, blank=True)
+    author_identity = models.ForeignKey(
+        CustomerIdentity,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    author_agent = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    text = models.TextField(_("text"), blank=True)
+    platform_created_at = models.DateTimeField(_("created on the platform"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    raw = models.JSONField(_("raw payload"), default=dict, blank=True)
+    attachments = models.JSONField(
+        _("attachments"), default=list, blank=True, help_text=_("[{type, url, media_id}]")
+    )
+
+    class Meta:
+        ordering = ["platform_created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            # Our lock against duplicates: a delivery seen twice is stored once.
+            models.UniqueConstraint(
+                fields=["channel_account", "external_id"], name="one_message_per_platform_id"
+            ),
+            models.CheckConstraint(
+                condition=~Q(author_identity__isnull=False, author_agent__isnull=False),
+                name="message_has_one_author",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "platform_created_at"], name="msg_thread_idx"),
+            models.Index(fields=["channel_account", "in_reply_to_external_id"], name="msg_reply_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.get_kind_display()} {self.external_id}"
+
+
+class InternalNote(models.Model):
+    """A note for the team, never shown to the customer."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey("care.Agent", on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"Note on #{self.conversation_id} by {self.author}"

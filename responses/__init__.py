@@ -1,0 +1,1 @@
+"""responses: what goes out — replies, signatures, canned responses, follow-ups."""

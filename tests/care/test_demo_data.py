@@ -1,0 +1,33 @@
+"""`make demo`'s data: the team, departments and channels, loaded idempotently."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from care.demo import DEMO_PASSWORD
+from care.models import Agent
+from inbox.models import ChannelAccount, Department
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_the_demo_team_once(capsys):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    roles = sorted(Agent.objects.values_list("role", flat=True))
+    assert roles == ["admin", "agent", "agent", "agent", "agent", "supervisor", "trainee"]
+    assert all(agent.photo for agent in Agent.objects.all())
+    assert set(Department.objects.values_list("name", flat=True)) == {
+        "Customer Care", "Technical Support", "Billing", "Marketing", "Product Development",
+    }
+    assert sorted(ChannelAccount.objects.values_list("platform", flat=True)) == ["facebook", "x"]
+    assert "demo data already loaded" in capsys.readouterr().out
+
+
+def test_demo_logins_work_and_credentials_are_encrypted():
+    call_command("load_demo_data")
+    user = get_user_model().objects.get(username="budi")
+    assert user.check_password(DEMO_PASSWORD)
+    x = ChannelAccount.objects.get(platform="x")
+    assert "demo-bearer" not in x.credentials_ciphertext
+    assert x.credentials["bearer_token"] == "demo-bearer"
