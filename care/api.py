@@ -10,17 +10,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from care.models import Agent
+from care.permissions import access_agent
 
 
 class AgentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agent
-        fields = ["id", "display_name", "initials", "role", "languages", "capacity", "time_zone",
-                  "is_away"]
+        fields = [
+            "id",
+            "display_name",
+            "initials",
+            "role",
+            "languages",
+            "capacity",
+            "time_zone",
+            "is_away",
+        ]
 
 
 # The API answers 401/403 itself instead of redirecting to the login page.
 @method_decorator(login_not_required, name="dispatch")
 class MeApi(APIView):
     def get(self, request: Request) -> Response:
-        return Response(AgentOutputSerializer(request.user.agent).data)
+        return Response(AgentOutputSerializer(access_agent(request.user)).data)

@@ -54,7 +54,7 @@ def _beat_worker(hostname: str) -> None:
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """Writes this worker's heartbeat from the worker's own timer."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)

@@ -20,7 +20,7 @@ from care import services
 from care.models import Agent
 from inbox.models import ChannelAccount, Department, Platform
 
-DEMO_PASSWORD = "care-demo-2026"
+DEMO_PASSWORD = "care-demo-2026"  # noqa: S105 -- printed by `make demo` on purpose
 
 DEPARTMENTS = [
     ("Customer Care", ["care@nusantara-tech.example"]),
@@ -43,20 +43,38 @@ class DemoPerson:
 
 TEAM = [
     DemoPerson("admin", "Nadia Rahman", "NR", Agent.Role.ADMIN, ("en", "id"), ("Customer Care",)),
-    DemoPerson("sari", "Sari Wulandari", "SW", Agent.Role.SUPERVISOR, ("en", "id"), ("Customer Care",)),
+    DemoPerson(
+        "sari", "Sari Wulandari", "SW", Agent.Role.SUPERVISOR, ("en", "id"), ("Customer Care",)
+    ),
     DemoPerson("budi", "Budi Santoso", "BS", Agent.Role.AGENT, ("id", "en"), ("Customer Care",)),
-    DemoPerson("dewi", "Dewi Lestari", "DL", Agent.Role.AGENT, ("id",), ("Customer Care", "Billing")),
-    DemoPerson("alex", "Alex Tan", "AT", Agent.Role.AGENT, ("en",), ("Customer Care", "Technical Support")),
+    DemoPerson(
+        "dewi", "Dewi Lestari", "DL", Agent.Role.AGENT, ("id",), ("Customer Care", "Billing")
+    ),
+    DemoPerson(
+        "alex", "Alex Tan", "AT", Agent.Role.AGENT, ("en",), ("Customer Care", "Technical Support")
+    ),
     DemoPerson("maya", "Maya Putri", "MP", Agent.Role.AGENT, ("en", "id"), ("Customer Care",)),
     DemoPerson("rina", "Rina Hartono", "RH", Agent.Role.TRAINEE, ("id", "en"), ("Customer Care",)),
 ]
 
 # Placeholder tokens: the demo accounts talk to the platform simulator, never to X or Meta.
 CHANNELS = [
-    (Platform.X, "1600000000000000001", "NusantaraCares",
-     {"bearer_token": "demo-bearer", "access_token": "demo-access", "access_token_secret": "demo-secret"}),
-    (Platform.FACEBOOK, "104000000000001", "Nusantara Tech Indonesia",
-     {"page_access_token": "demo-page-token", "app_secret": "demo-app-secret"}),
+    (
+        Platform.X,
+        "1600000000000000001",
+        "NusantaraCares",
+        {
+            "bearer_token": "demo-bearer",
+            "access_token": "demo-access",
+            "access_token_secret": "demo-secret",
+        },
+    ),
+    (
+        Platform.FACEBOOK,
+        "104000000000001",
+        "Nusantara Tech Indonesia",
+        {"page_access_token": "demo-page-token", "app_secret": "demo-app-secret"},
+    ),
 ]
 
 

@@ -25,14 +25,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, CareError):
         return Response({"message": exc.message, "code": exc.code, "extra": exc.extra}, status=400)
     if isinstance(exc, ValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        exc = exceptions.ValidationError(detail)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"message": "Invalid input.", "code": "invalid", "extra": {"fields": response.data}}
+        body: dict[str, Any] = {
+            "message": "Invalid input.",
+            "code": "invalid",
+            "extra": {"fields": response.data},
+        }
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

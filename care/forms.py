@@ -20,14 +20,16 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 class InitialsField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        return normalise_initials(super().to_python(value))
+        return normalise_initials(super().to_python(value) or "")
 
 
 class ProfileForm(forms.ModelForm):
     """What an agent may change about themselves."""
 
     languages = forms.MultipleChoiceField(
-        label=_("Languages I answer in"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages I answer in"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
 
@@ -41,7 +43,10 @@ class AgentForm(forms.ModelForm):
     """What an admin sets for a member of the team."""
 
     initials = InitialsField(
-        label=_("Initials"), min_length=2, max_length=4, help_text=_("2–4 letters, e.g. AB: signs replies as ^AB.")
+        label=_("Initials"),
+        min_length=2,
+        max_length=4,
+        help_text=_("2–4 letters, e.g. AB: signs replies as ^AB."),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
@@ -55,7 +60,15 @@ class AgentForm(forms.ModelForm):
 
     class Meta:
         model = Agent
-        fields = ["display_name", "initials", "role", "photo", "languages", "capacity", "departments"]
+        fields = [
+            "display_name",
+            "initials",
+            "role",
+            "photo",
+            "languages",
+            "capacity",
+            "departments",
+        ]
         widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/*"})}
 
 

@@ -47,9 +47,7 @@ def check_broker() -> Check:
 
 
 def check_heartbeat(service: str) -> Check:
-    latest = (
-        ServiceHeartbeat.objects.filter(service=service).order_by("-beat_at").first()
-    )
+    latest = ServiceHeartbeat.objects.filter(service=service).order_by("-beat_at").first()
     if latest is None:
         return Check(False, "never seen")
     age = timezone.now() - latest.beat_at

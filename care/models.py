@@ -129,9 +129,10 @@ class ServiceHeartbeat(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service", "hostname"], name="one_heartbeat_per_process")
+            models.UniqueConstraint(
+                fields=["service", "hostname"], name="one_heartbeat_per_process"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.service}@{self.hostname} {self.beat_at:%H:%M:%S}"
-

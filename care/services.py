@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
@@ -34,7 +34,7 @@ def normalise_initials(initials: str) -> str:
     return initials.strip().lstrip("^").upper()
 
 
-def _apply_role(user: AbstractUser, role: str) -> None:
+def _apply_role(user: User, role: str) -> None:
     # Only admins reach the admin site, with every right there; the group carries the
     # rights of the other roles.
     user.is_staff = user.is_superuser = role == Agent.Role.ADMIN
@@ -55,7 +55,7 @@ def create_agent(
     languages: list[str] | None = None,
     capacity: int = 15,
     departments: Iterable[Any] = (),
-    by: AbstractUser | None = None,
+    by: User | AnonymousUser | None = None,
 ) -> Agent:
     """Create a user and their agent profile; refuses clashing or malformed initials."""
     User = get_user_model()
@@ -73,7 +73,7 @@ def create_agent(
         languages=languages or ["en", "id"],
     )
     if photo is not None:
-        agent.photo = photo  # type: ignore[assignment]
+        agent.photo = photo
     agent.full_clean(exclude=["user"])
     agent.save()
     agent.departments.set(departments)
@@ -82,12 +82,20 @@ def create_agent(
     return agent
 
 
-PROFILE_FIELDS = {"display_name", "initials", "photo", "languages", "capacity", "time_zone",
-                  "is_away", "departments"}
+PROFILE_FIELDS = {
+    "display_name",
+    "initials",
+    "photo",
+    "languages",
+    "capacity",
+    "time_zone",
+    "is_away",
+    "departments",
+}
 
 
 @transaction.atomic
-def update_agent(*, agent: Agent, by: AbstractUser | None, **fields: Any) -> Agent:
+def update_agent(*, agent: Agent, by: User | AnonymousUser | None, **fields: Any) -> Agent:
     """Change an agent's profile; validation errors name the field and why."""
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
@@ -108,7 +116,7 @@ def update_agent(*, agent: Agent, by: AbstractUser | None, **fields: Any) -> Age
 
 
 @transaction.atomic
-def set_agent_role(*, agent: Agent, role: str, by: AbstractUser | None) -> Agent:
+def set_agent_role(*, agent: Agent, role: str, by: User | AnonymousUser | None) -> Agent:
     if role not in Agent.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     previous = agent.role

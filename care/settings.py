@@ -7,6 +7,7 @@ that needs no server); production sets DJANGO_DEBUG=0 and real secrets.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import environ
@@ -22,7 +23,7 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 
-def _secret_from_var(name: str, make: callable) -> str:  # type: ignore[valid-type]
+def _secret_from_var(name: str, make: Callable[[], str]) -> str:
     """A secret generated once into var/ so the demo keeps its sessions and data.
 
     Only used with DEBUG on: production must pass real secrets in the environment.
@@ -35,7 +36,7 @@ def _secret_from_var(name: str, make: callable) -> str:  # type: ignore[valid-ty
     return path.read_text().strip()
 
 
-def _required_secret(var: str, name: str, make: callable) -> str:  # type: ignore[valid-type]
+def _required_secret(var: str, name: str, make: Callable[[], str]) -> str:
     value = env.str(var, default="")
     if value:
         return value

@@ -60,9 +60,7 @@ set_language = login_not_required(django_set_language)
 
 @permission_required("care.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    by_status = dict(
-        Conversation.objects.values_list("status").annotate(n=Count("id")).order_by()
-    )
+    by_status = dict(Conversation.objects.values_list("status").annotate(n=Count("id")).order_by())
     statuses = [(label, by_status.get(value, 0)) for value, label in Conversation.Status.choices]
     return render(
         request,

@@ -49,7 +49,14 @@ class ChannelAccountForm(forms.ModelForm):
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
     form = ChannelAccountForm
-    list_display = ["name", "platform", "external_id", "status", "has_credentials", "last_success_at"]
+    list_display = [
+        "name",
+        "platform",
+        "external_id",
+        "status",
+        "has_credentials",
+        "last_success_at",
+    ]
     list_filter = ["platform", "status"]
     readonly_fields = ["last_polled_at", "last_success_at", "last_error", "last_error_at"]
 
@@ -57,7 +64,9 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     def has_credentials(self, obj: ChannelAccount) -> bool:
         return obj.has_credentials
 
-    def save_model(self, request: HttpRequest, obj: ChannelAccount, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ChannelAccount, form: Any, change: bool
+    ) -> None:
         credentials = form.cleaned_data.get("new_credentials")
         if credentials is not None:
             obj.set_credentials(credentials)

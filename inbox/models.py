@@ -232,10 +232,10 @@ class Conversation(models.Model):
         verbose_name_plural = _("conversations")
         indexes = [
             # The inbox's views: Mine / Unassigned / All open, newest activity first.
+            models.Index(fields=["status", "assignee", "-last_activity_at"], name="conv_queue_idx"),
             models.Index(
-                fields=["status", "assignee", "-last_activity_at"], name="conv_queue_idx"
+                fields=["department", "status", "-last_activity_at"], name="conv_dept_idx"
             ),
-            models.Index(fields=["department", "status", "-last_activity_at"], name="conv_dept_idx"),
             models.Index(
                 fields=["channel_account", "status", "-last_activity_at"], name="conv_channel_idx"
             ),
@@ -308,7 +308,9 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["conversation", "platform_created_at"], name="msg_thread_idx"),
-            models.Index(fields=["channel_account", "in_reply_to_external_id"], name="msg_reply_idx"),
+            models.Index(
+                fields=["channel_account", "in_reply_to_external_id"], name="msg_reply_idx"
+            ),
         ]
 
     def __str__(self) -> str:

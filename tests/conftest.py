@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.test import Client
 
 from care.models import Agent
@@ -61,15 +61,15 @@ def admin_agent(db: None) -> Agent:
 
 
 @pytest.fixture
-def outsider(db: None) -> AbstractUser:
+def outsider(db: None) -> User:
     """A billing clerk: a department member with a login, not an agent."""
-    user: AbstractUser = UserFactory(username="charlie")
+    user: User = UserFactory.create(username="charlie")
     return user
 
 
 @pytest.fixture
-def login(client: Client) -> Callable[[AbstractUser | Agent], Client]:
-    def _login(who: AbstractUser | Agent) -> Client:
+def login(client: Client) -> Callable[[User | Agent], Client]:
+    def _login(who: User | Agent) -> Client:
         user = who.user if isinstance(who, Agent) else who
         client.force_login(user)
         return client

@@ -6,6 +6,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from care import services
@@ -23,9 +24,9 @@ from inbox.models import (
 PASSWORD = "a-long-test-password-42"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
@@ -51,7 +52,7 @@ def make_agent(role: str = Agent.Role.AGENT, **kwargs: Any) -> Agent:
     )
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -59,7 +60,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"department-{n}")
 
 
-class ChannelAccountFactory(factory.django.DjangoModelFactory):
+class ChannelAccountFactory(factory.django.DjangoModelFactory[ChannelAccount]):
     class Meta:
         model = ChannelAccount
 
@@ -68,14 +69,14 @@ class ChannelAccountFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"BrandCares{n}")
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 
     display_name = factory.Sequence(lambda n: f"Customer {n}")
 
 
-class CustomerIdentityFactory(factory.django.DjangoModelFactory):
+class CustomerIdentityFactory(factory.django.DjangoModelFactory[CustomerIdentity]):
     class Meta:
         model = CustomerIdentity
 
@@ -85,7 +86,7 @@ class CustomerIdentityFactory(factory.django.DjangoModelFactory):
     handle = factory.Sequence(lambda n: f"customer{n}")
 
 
-class ConversationFactory(factory.django.DjangoModelFactory):
+class ConversationFactory(factory.django.DjangoModelFactory[Conversation]):
     class Meta:
         model = Conversation
 
@@ -93,7 +94,7 @@ class ConversationFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
 
 
-class MessageFactory(factory.django.DjangoModelFactory):
+class MessageFactory(factory.django.DjangoModelFactory[Message]):
     class Meta:
         model = Message
 

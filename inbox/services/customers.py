@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from inbox.models import Customer
 
 
 @transaction.atomic
-def merge_customers(*, source: Customer, target: Customer, by: AbstractBaseUser) -> Customer:
+def merge_customers(*, source: Customer, target: Customer, by: User | AnonymousUser) -> Customer:
     """Move every identity and conversation of `source` to `target`.
 
     `source` stays, empty and pointing at `target`, so links to it still resolve.

@@ -9,8 +9,8 @@ from django.urls import reverse
 from PIL import Image
 
 from care import services
-from care.models import Agent, AuditEvent
 from care.demo import draw_avatar
+from care.models import Agent, AuditEvent
 from tests.factories import make_agent
 
 pytestmark = pytest.mark.django_db

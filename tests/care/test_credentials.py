@@ -1,5 +1,7 @@
 """Platform credentials are encrypted at rest and never shown again."""
 
+import json
+
 import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
@@ -23,7 +25,7 @@ def _stored_column(account: ChannelAccount) -> str:
 
 
 def test_credentials_are_encrypted_in_the_database():
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     account.set_credentials({"page_access_token": SECRET})
     account.save()
     stored = _stored_column(account)
@@ -32,7 +34,7 @@ def test_credentials_are_encrypted_in_the_database():
 
 
 def test_a_key_can_be_rotated(settings):
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     account.set_credentials({"token": SECRET})
     account.save()
     old_key = settings.CARE_ENCRYPTION_KEYS[0]
@@ -46,7 +48,7 @@ def test_a_key_can_be_rotated(settings):
 
 
 def test_a_wrong_key_says_so_instead_of_returning_garbage(settings):
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     account.set_credentials({"token": SECRET})
     account.save()
     settings.CARE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
@@ -55,7 +57,7 @@ def test_a_wrong_key_says_so_instead_of_returning_garbage(settings):
 
 
 def test_repr_and_str_never_contain_credentials():
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     account.set_credentials({"token": SECRET})
     assert SECRET not in repr(account)
     assert account.credentials_ciphertext not in repr(account)
@@ -63,7 +65,7 @@ def test_repr_and_str_never_contain_credentials():
 
 
 def test_admin_pages_never_show_credentials(login, admin_agent):
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     account.set_credentials({"token": SECRET})
     account.save()
     client = login(admin_agent)
@@ -77,7 +79,7 @@ def test_admin_pages_never_show_credentials(login, admin_agent):
 
 
 def test_admin_saves_new_credentials_write_only(login, admin_agent):
-    account = ChannelAccountFactory(name="NusantaraCares")
+    account = ChannelAccountFactory.create(name="NusantaraCares")
     client = login(admin_agent)
     url = reverse("admin:inbox_channelaccount_change", args=[account.pk])
     response = client.post(
@@ -87,7 +89,7 @@ def test_admin_saves_new_credentials_write_only(login, admin_agent):
             "external_id": account.external_id,
             "name": account.name,
             "status": account.status,
-            "new_credentials": '{"bearer_token": "%s"}' % SECRET,
+            "new_credentials": json.dumps({"bearer_token": SECRET}),
         },
     )
     assert response.status_code == 302
@@ -96,7 +98,7 @@ def test_admin_saves_new_credentials_write_only(login, admin_agent):
 
 
 def test_admin_refuses_credentials_that_are_not_a_json_object(login, admin_agent):
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     client = login(admin_agent)
     response = client.post(
         reverse("admin:inbox_channelaccount_change", args=[account.pk]),
@@ -114,7 +116,7 @@ def test_admin_refuses_credentials_that_are_not_a_json_object(login, admin_agent
 
 
 def test_channels_page_says_saved_but_hides_them(login, supervisor):
-    account = ChannelAccountFactory()
+    account = ChannelAccountFactory.create()
     account.set_credentials({"token": SECRET})
     account.save()
     body = login(supervisor).get(reverse("settings:channels")).content.decode()

@@ -18,7 +18,11 @@ def test_it_loads_the_demo_team_once(capsys):
     assert roles == ["admin", "agent", "agent", "agent", "agent", "supervisor", "trainee"]
     assert all(agent.photo for agent in Agent.objects.all())
     assert set(Department.objects.values_list("name", flat=True)) == {
-        "Customer Care", "Technical Support", "Billing", "Marketing", "Product Development",
+        "Customer Care",
+        "Technical Support",
+        "Billing",
+        "Marketing",
+        "Product Development",
     }
     assert sorted(ChannelAccount.objects.values_list("platform", flat=True)) == ["facebook", "x"]
     assert "demo data already loaded" in capsys.readouterr().out

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_duplicate_message_external_id_on_one_account_is_refused():
-    first = MessageFactory(external_id="1460323737035677698")
+    first = MessageFactory.create(external_id="1460323737035677698")
     with pytest.raises(IntegrityError), transaction.atomic():
-        MessageFactory(
+        MessageFactory.create(
             external_id="1460323737035677698",
             conversation=first.conversation,
         )
@@ -25,13 +25,13 @@ def test_duplicate_message_external_id_on_one_account_is_refused():
 
 
 def test_same_external_id_on_two_accounts_is_two_messages():
-    MessageFactory(external_id="42")
-    MessageFactory(external_id="42")  # another conversation, another account
+    MessageFactory.create(external_id="42")
+    MessageFactory.create(external_id="42")  # another conversation, another account
     assert Message.objects.filter(external_id="42").count() == 2
 
 
 def test_bulk_insert_ignoring_conflicts_keeps_one_copy():
-    original = MessageFactory(external_id="777", text="first delivery")
+    original = MessageFactory.create(external_id="777", text="first delivery")
     duplicate = Message(
         conversation=original.conversation,
         channel_account=original.channel_account,
@@ -48,30 +48,32 @@ def test_bulk_insert_ignoring_conflicts_keeps_one_copy():
 
 
 def test_duplicate_identity_on_one_platform_is_refused():
-    CustomerIdentityFactory(platform=Platform.X, external_id="2244994945")
+    CustomerIdentityFactory.create(platform=Platform.X, external_id="2244994945")
     with pytest.raises(IntegrityError), transaction.atomic():
-        CustomerIdentityFactory(platform=Platform.X, external_id="2244994945")
+        CustomerIdentityFactory.create(platform=Platform.X, external_id="2244994945")
     # The same number on Facebook is somebody else.
-    CustomerIdentityFactory(platform=Platform.FACEBOOK, external_id="2244994945")
+    CustomerIdentityFactory.create(platform=Platform.FACEBOOK, external_id="2244994945")
     assert CustomerIdentity.objects.filter(external_id="2244994945").count() == 2
 
 
 def test_duplicate_channel_account_is_refused():
-    ChannelAccountFactory(platform=Platform.FACEBOOK, external_id="104000000000001")
+    ChannelAccountFactory.create(platform=Platform.FACEBOOK, external_id="104000000000001")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ChannelAccountFactory(platform=Platform.FACEBOOK, external_id="104000000000001")
+        ChannelAccountFactory.create(platform=Platform.FACEBOOK, external_id="104000000000001")
     assert ChannelAccount.objects.count() == 1
 
 
 def test_a_message_cannot_have_two_authors(agent):
-    identity = CustomerIdentityFactory()
-    conversation = ConversationFactory(customer=identity.customer)
+    identity = CustomerIdentityFactory.create()
+    conversation = ConversationFactory.create(customer=identity.customer)
     with pytest.raises(IntegrityError), transaction.atomic():
-        MessageFactory(conversation=conversation, author_identity=identity, author_agent=agent)
+        MessageFactory.create(
+            conversation=conversation, author_identity=identity, author_agent=agent
+        )
 
 
 def test_text_is_stored_exactly_as_written():
     text = "Laptop mati 😡 <script>alert(1)</script>\u200b مرحبا " + "x" * 10_000
-    message = MessageFactory(text=text)
+    message = MessageFactory.create(text=text)
     message.refresh_from_db()
     assert message.text == text

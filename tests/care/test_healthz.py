@@ -59,11 +59,11 @@ def broker_url():
     original = app.conf.broker_url, app.conf.broker_transport_options
 
     def _set(url, options=None):
-        app.conf.broker_url = url
+        app.conf["broker_url"] = url
         app.conf.broker_transport_options = options or {}
 
     yield _set
-    app.conf.broker_url, app.conf.broker_transport_options = original
+    app.conf["broker_url"], app.conf.broker_transport_options = original
 
 
 def test_an_unreachable_broker_is_reported(client, broker_url):

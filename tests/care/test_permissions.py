@@ -36,12 +36,29 @@ def test_healthz_needs_no_login(client):
 
 # role -> pages that answer 200; every other PRIVATE page answers 403.
 ALLOWED = {
-    "trainee": {"inbox:list", "settings:index", "settings:profile", "settings:departments",
-                "password_change"},
-    "agent": {"inbox:list", "settings:index", "settings:profile", "settings:departments",
-              "password_change"},
-    "supervisor": {"inbox:list", "dashboard", "settings:index", "settings:profile",
-                   "settings:departments", "settings:channels", "password_change"},
+    "trainee": {
+        "inbox:list",
+        "settings:index",
+        "settings:profile",
+        "settings:departments",
+        "password_change",
+    },
+    "agent": {
+        "inbox:list",
+        "settings:index",
+        "settings:profile",
+        "settings:departments",
+        "password_change",
+    },
+    "supervisor": {
+        "inbox:list",
+        "dashboard",
+        "settings:index",
+        "settings:profile",
+        "settings:departments",
+        "settings:channels",
+        "password_change",
+    },
     "admin_agent": set(PRIVATE),
 }
 

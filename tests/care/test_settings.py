@@ -47,7 +47,9 @@ def test_production_refuses_to_start_without_an_encryption_key(tmp_path):
 
 
 def test_check_deploy_is_clean_in_production_settings(tmp_path):
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **PRODUCTION)
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **PRODUCTION
+    )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -85,8 +87,11 @@ def test_without_redis_celery_uses_the_embedded_broker(tmp_path):
 
 def test_with_redis_url_celery_uses_redis(tmp_path):
     code = "from care.celery import app; print(app.conf.broker_url)"
-    env = {"DJANGO_SETTINGS_MODULE": "care.settings", "REDIS_URL": "redis://127.0.0.1:6379/3",
-           "DJANGO_DEBUG": "1"}
+    env = {
+        "DJANGO_SETTINGS_MODULE": "care.settings",
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "DJANGO_DEBUG": "1",
+    }
     result = run(["-c", code], tmp_path, **env)
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3", result.stderr
 

@@ -14,6 +14,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  created {line}")
         if not created:
             self.stdout.write("  demo data already loaded; nothing changed")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for person in TEAM:
-            self.stdout.write(f"  {person.username:<6} {person.role:<10} ^{person.initials}  {person.name}")
+            self.stdout.write(
+                f"  {person.username:<6} {person.role:<10} ^{person.initials}  {person.name}"
+            )

@@ -13,8 +13,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rotated = 0
         with transaction.atomic():
-            for account in ChannelAccount.objects.select_for_update().exclude(credentials_ciphertext=""):
+            for account in ChannelAccount.objects.select_for_update().exclude(
+                credentials_ciphertext=""
+            ):
                 account.credentials_ciphertext = crypto.rotate(account.credentials_ciphertext)
                 account.save(update_fields=["credentials_ciphertext"])
                 rotated += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted the credentials of {rotated} account(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted the credentials of {rotated} account(s).")
+        )
