@@ -18,6 +18,16 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
+class PhotoInput(forms.ClearableFileInput):
+    """The photo is shown above the form; the stored file name and its link are not."""
+
+    template_name = "care/widgets/photo_input.html"
+    clear_checkbox_label = _("Remove the photo")  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+
+
 class InitialsField(forms.CharField):
     def to_python(self, value: Any) -> str:
         return normalise_initials(super().to_python(value) or "")
@@ -36,7 +46,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Agent
         fields = ["display_name", "photo", "languages", "time_zone", "is_away"]
-        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+        widgets = {"photo": PhotoInput()}
 
 
 class AgentForm(forms.ModelForm):
@@ -69,7 +79,7 @@ class AgentForm(forms.ModelForm):
             "capacity",
             "departments",
         ]
-        widgets = {"photo": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+        widgets = {"photo": PhotoInput()}
 
 
 class NewAgentForm(AgentForm):
