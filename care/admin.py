@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from care.models import Agent, AuditEvent, ServiceHeartbeat
 
@@ -8,8 +9,12 @@ class AgentAdmin(admin.ModelAdmin):
     list_display = ["display_name", "initials", "role", "capacity", "is_away"]
     list_filter = ["role", "is_away"]
     search_fields = ["display_name", "initials", "user__username"]
-    # Roles change through the Team settings page, which also updates groups.
+    # Agents are added and roles changed on the Team settings page, whose service
+    # also moves the user between groups.
     readonly_fields = ["role"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)
