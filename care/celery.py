@@ -37,7 +37,7 @@ ensure_broker_folders()
 
 
 def _beat_worker(hostname: str) -> None:
-    from django.db import DatabaseError, close_old_connections
+    from django.db import DatabaseError, connections
 
     from care.services import record_heartbeat
 
@@ -48,7 +48,9 @@ def _beat_worker(hostname: str) -> None:
         # will report the stale heartbeat.
         logger.warning("could not record the worker heartbeat", exc_info=True)
     finally:
-        close_old_connections()
+        # This runs in the worker's parent process: close, so no connection is
+        # left open to be inherited by the pool processes it forks.
+        connections.close_all()
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):

@@ -10,12 +10,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.audit import record_audit
 from care.models import Agent, ServiceHeartbeat
+from care.photos import prepare_photo
 
 
 def record_heartbeat(*, service: str, hostname: str) -> None:
@@ -75,6 +77,8 @@ def create_agent(
     if photo is not None:
         agent.photo = photo
     agent.full_clean(exclude=["user"])
+    if photo is not None:
+        agent.photo = prepare_photo(photo)
     agent.save()
     agent.departments.set(departments)
     _apply_role(user, role)
@@ -108,6 +112,9 @@ def update_agent(*, agent: Agent, by: User | AnonymousUser | None, **fields: Any
     for name, value in fields.items():
         setattr(agent, name, value)
     agent.full_clean(exclude=["user"])
+    photo = fields.get("photo")
+    if isinstance(photo, UploadedFile):  # a new upload, not the stored file
+        agent.photo = prepare_photo(photo)
     agent.save()
     if departments is not None:
         agent.departments.set(departments)

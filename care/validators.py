@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+# A photo is shown at most 512 px wide; 40 megapixels is a generous camera original.
+MAX_PHOTO_PIXELS = 40_000_000
 
 
 def validate_photo(photo: FieldFile | UploadedFile) -> None:
@@ -26,7 +28,11 @@ def validate_photo(photo: FieldFile | UploadedFile) -> None:
         photo.seek(0)
         with Image.open(photo) as image:
             kind = image.format
+            pixels = image.width * image.height
             image.verify()
+    except Image.DecompressionBombError:
+        pixels = MAX_PHOTO_PIXELS + 1
+        kind = None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             _("This file is not an image we can read. Upload a JPEG, PNG, GIF or WebP photo."),
@@ -34,6 +40,11 @@ def validate_photo(photo: FieldFile | UploadedFile) -> None:
         ) from exc
     finally:
         photo.seek(0)
+    if pixels > MAX_PHOTO_PIXELS:
+        raise ValidationError(
+            _("This image has too many pixels; upload a photo of at most 40 megapixels."),
+            code="photo_too_many_pixels",
+        )
     if kind not in PHOTO_FORMATS:
         raise ValidationError(
             _("Photos must be JPEG, PNG, GIF or WebP; this one is %(kind)s.") % {"kind": kind},

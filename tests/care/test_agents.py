@@ -177,3 +177,43 @@ def test_profile_time_zone_is_used_for_dates(login, agent):
     assert agent.time_zone == "Europe/London"
     response = client.get(reverse("settings:profile"))
     assert "Times are shown in Europe/London" in response.content.decode()
+
+
+def test_photos_are_stored_small_and_without_camera_metadata():
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {2: (6.0, 10.0, 0.0)}  # GPSInfo: a latitude near Jakarta
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "orange").save(buffer, format="JPEG", exif=exif)
+    agent = make_agent(photo=SimpleUploadedFile("holiday.jpg", buffer.getvalue()))
+    with Image.open(agent.photo.open("rb")) as stored:
+        assert stored.format == "PNG"
+        assert max(stored.size) == 512
+        assert not stored.getexif()
+        assert "exif" not in stored.info
+
+
+def test_a_decompression_bomb_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (20_000, 10_000)).save(buffer, format="PNG")  # 200 megapixels, tiny file
+    with pytest.raises(ValidationError) as error:
+        make_agent(photo=SimpleUploadedFile("bomb.png", buffer.getvalue()))
+    assert "too many pixels" in error.value.message_dict["photo"][0]
+
+
+def test_a_new_profile_photo_replaces_the_old_one_cleanly(login, agent):
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 1200), "purple").save(buffer, format="JPEG")
+    response = login(agent).post(
+        reverse("settings:profile"),
+        {
+            "display_name": agent.display_name,
+            "languages": ["en", "id"],
+            "time_zone": "Asia/Jakarta",
+            "photo": SimpleUploadedFile("me.jpg", buffer.getvalue()),
+        },
+    )
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    with Image.open(agent.photo.open("rb")) as stored:
+        assert stored.size == (512, 512)
