@@ -4,14 +4,13 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Agent
 from care.services import normalise_initials
 from inbox.models import Department
-
-LANGUAGE_CHOICES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -38,7 +37,7 @@ class ProfileForm(forms.ModelForm):
 
     languages = forms.MultipleChoiceField(
         label=_("Languages I answer in"),
-        choices=LANGUAGE_CHOICES,
+        choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
@@ -59,7 +58,7 @@ class AgentForm(forms.ModelForm):
         help_text=_("2–4 letters, e.g. AB: signs replies as ^AB."),
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),

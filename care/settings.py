@@ -6,6 +6,7 @@ that needs no server); production sets DJANGO_DEBUG=0 and real secrets.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -29,10 +30,15 @@ def _secret_from_var(name: str, make: Callable[[], str]) -> str:
     Only used with DEBUG on: production must pass real secrets in the environment.
     """
     path = VAR_DIR / name
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created readable by the owner only; O_EXCL: if two processes race, one writes.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as secret_file:
+            secret_file.write(make())
     return path.read_text().strip()
 
 
@@ -168,7 +174,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
 CELERY_BEAT_SCHEDULER = "care.beat:HeartbeatScheduler"
 # Copied into django-celery-beat's tables when beat starts; edit them in the admin.
 CELERY_BEAT_SCHEDULE = {
@@ -214,6 +219,7 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

@@ -6,7 +6,6 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from care.health import health_report
 from care.models import Agent
 from care.permissions import permission_required
 from inbox.models import ChannelAccount, Conversation, Department
+from inbox.selectors import conversation_counts_by_status
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -60,12 +60,12 @@ set_language = login_not_required(django_set_language)
 
 @permission_required("care.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    by_status = dict(Conversation.objects.values_list("status").annotate(n=Count("id")).order_by())
-    statuses = [(label, by_status.get(value, 0)) for value, label in Conversation.Status.choices]
+    counts = conversation_counts_by_status()
+    statuses = [(label, counts[value]) for value, label in Conversation.Status.choices]
     return render(
         request,
         "care/dashboard.html",
-        {"statuses": statuses, "total": sum(by_status.values())},
+        {"statuses": statuses, "total": sum(counts.values())},
     )
 
 

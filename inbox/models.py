@@ -181,6 +181,14 @@ class Conversation(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 
+    # What the inbox shows as work still to do.
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.OPEN,
+        Status.WAITING_ON_CUSTOMER,
+        Status.ESCALATED,
+    )
+
     class Priority(models.IntegerChoices):
         # Numbers, so "sort by priority" is a plain ORDER BY.
         LOW = 10, _("Low")
@@ -247,7 +255,7 @@ class Conversation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+        return self.status in self.OPEN_STATUSES
 
 
 class Message(models.Model):
