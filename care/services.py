@@ -60,11 +60,14 @@ def create_agent(
     by: User | AnonymousUser | None = None,
 ) -> Agent:
     """Create a user and their agent profile; refuses clashing or malformed initials."""
-    User = get_user_model()
-    if User.objects.filter(username=username).exists():
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
         raise ValidationError({"username": _("A user with that username already exists.")})
-    user = User(username=username, email=email)
-    user.set_password(password) if password else user.set_unusable_password()
+    user = user_model(username=username, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
     user.save()
     agent = Agent(
         user=user,
