@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from care.models import Agent
 from care.services import normalise_initials
+from care.validators import PHOTO_FORMATS
 from inbox.models import Department
 
 
@@ -24,7 +25,8 @@ class PhotoInput(forms.ClearableFileInput):
     clear_checkbox_label = _("Remove the photo")  # type: ignore[assignment]
 
     def __init__(self) -> None:
-        super().__init__(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+        accept = ",".join(f"image/{kind.lower()}" for kind in sorted(PHOTO_FORMATS))
+        super().__init__(attrs={"accept": accept})
 
 
 class InitialsField(forms.CharField):
