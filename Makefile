@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export PORT
+SIM_PORT ?= 8700
+export PORT SIM_PORT
 
 .PHONY: demo test lint typecheck pytest messages clean
 
@@ -20,11 +21,21 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# The demo talks to the platform simulator, with the simulator's app secrets.
+demo: export WEB_PORT = $(PORT)
+demo: export X_API_BASE_URL = http://127.0.0.1:$(SIM_PORT)/x
+demo: export GRAPH_API_BASE_URL = http://127.0.0.1:$(SIM_PORT)/graph
+demo: export SIMULATOR_URL = http://127.0.0.1:$(SIM_PORT)
+demo: export X_CONSUMER_KEY = sim-x-consumer-key
+demo: export X_CONSUMER_SECRET = sim-x-consumer-secret
+demo: export FACEBOOK_APP_SECRET = sim-fb-app-secret
+demo: export FACEBOOK_VERIFY_TOKEN = sim-fb-verify-token
 demo: $(VENV)/.installed
 	@$(PY) manage.py migrate --noinput
 	@$(PY) manage.py load_demo_data
 	@echo ""
-	@echo "  care is starting on http://127.0.0.1:$(PORT)  (web, Celery worker and beat; Ctrl-C stops all)"
+	@echo "  care is starting on http://127.0.0.1:$(PORT)  (web, Celery worker and beat, simulator; Ctrl-C stops all)"
+	@echo "  platform simulator: http://127.0.0.1:$(SIM_PORT)/_sim/  (customers post on their own; see docs/simulator.md)"
 	@echo "  health: http://127.0.0.1:$(PORT)/healthz    team page: http://127.0.0.1:$(PORT)/team/"
 	@echo ""
 	@exec $(VENV)/bin/honcho --procfile Procfile.demo --app-root . start --port $(PORT)

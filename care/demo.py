@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from care import services
 from care.models import Agent
 from inbox.models import ChannelAccount, Department, Platform
+from inbox.services.channels import connect_channel
 
 DEMO_PASSWORD = "care-demo-2026"  # noqa: S105 -- printed by `make demo` on purpose
 
@@ -57,25 +58,30 @@ TEAM = [
     DemoPerson("rina", "Rina Hartono", "RH", Agent.Role.TRAINEE, ("id", "en"), ("Customer Care",)),
 ]
 
-# Placeholder tokens: the demo accounts talk to the platform simulator, never to X or Meta.
+# The simulator's tokens (simulator/core.py SimConfig): the demo accounts talk to the
+# platform simulator, never to X or Meta.
 CHANNELS = [
     (
         Platform.X,
         "1600000000000000001",
         "NusantaraCares",
         {
-            "bearer_token": "demo-bearer",
-            "access_token": "demo-access",
-            "access_token_secret": "demo-secret",
+            "bearer_token": "sim-x-bearer-token",
+            "consumer_key": "sim-x-consumer-key",
+            "consumer_secret": "sim-x-consumer-secret",
+            "access_token": "sim-x-access-token",
+            "access_token_secret": "sim-x-access-token-secret",
         },
     ),
     (
         Platform.FACEBOOK,
         "104000000000001",
         "Nusantara Tech Indonesia",
-        {"page_access_token": "demo-page-token", "app_secret": "demo-app-secret"},
+        {"page_access_token": "sim-fb-page-token"},
     ),
 ]
+# X bills per post read: the demo's X account has a monthly budget to watch.
+DEMO_X_READ_BUDGET = 15000
 
 
 def draw_avatar(initials: str, size: int = 256) -> bytes:
@@ -123,8 +129,13 @@ def load_demo_data() -> list[str]:
     for platform, external_id, name, credentials in CHANNELS:
         if ChannelAccount.objects.filter(platform=platform, external_id=external_id).exists():
             continue
-        account = ChannelAccount(platform=platform, external_id=external_id, name=name)
-        account.set_credentials(credentials)
-        account.save()
+        account = connect_channel(
+            platform=platform,
+            external_id=external_id,
+            name=name,
+            credentials=credentials,
+            by=None,
+            monthly_read_budget=DEMO_X_READ_BUDGET if platform == Platform.X else None,
+        )
         created.append(f"channel {account}")
     return created

@@ -136,3 +136,25 @@ class ServiceHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}@{self.hostname} {self.beat_at:%H:%M:%S}"
+
+
+class Notification(models.Model):
+    """An in-app message for one user: a channel needs a token, a topic is spiking…"""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(max_length=64)
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} for {self.recipient}"

@@ -11,12 +11,13 @@ from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.audit import record_audit
-from care.models import Agent, ServiceHeartbeat
+from care.models import Agent, Notification, ServiceHeartbeat
 from care.photos import prepare_photo
 
 
@@ -135,3 +136,23 @@ def set_agent_role(*, agent: Agent, role: str, by: User | AnonymousUser | None) 
     _apply_role(agent.user, role)
     record_audit(actor=by, verb="role_changed", target=agent, previous=previous, role=role)
     return agent
+
+
+def notify_role(*, roles: tuple[str, ...], verb: str, text: str, url: str = "") -> int:
+    """Tell everyone with one of these roles: in the app, and by e-mail after commit."""
+    agents = list(Agent.objects.filter(role__in=roles, user__is_active=True).select_related("user"))
+    Notification.objects.bulk_create(
+        [Notification(recipient=a.user, verb=verb, text=text[:500], url=url) for a in agents]
+    )
+    emails = [a.user.email for a in agents if a.user.email]
+    if emails:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"[care] {text[:120]}",
+                message=f"{text}\n\n{url}",
+                from_email=None,
+                recipient_list=emails,
+                fail_silently=True,
+            )
+        )
+    return len(agents)

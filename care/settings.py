@@ -178,10 +178,39 @@ CELERY_BEAT_SCHEDULER = "care.beat:HeartbeatScheduler"
 # Copied into django-celery-beat's tables when beat starts; edit them in the admin.
 CELERY_BEAT_SCHEDULE = {
     "prune-heartbeats": {"task": "care.tasks.prune_heartbeats_task", "schedule": 3600.0},
+    # Each channel account has its own polling entry (inbox/services/polling.py).
+    "relay-webhook-deliveries": {
+        "task": "inbox.tasks.relay_webhook_deliveries_task",
+        "schedule": 60.0,
+    },
+    "check-quiet-channels": {"task": "inbox.tasks.check_quiet_channels_task", "schedule": 300.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
 CARE_HEARTBEAT_MAX_AGE = env.int("CARE_HEARTBEAT_MAX_AGE", default=60)
+
+# --- Channels -----------------------------------------------------------------------
+# The one seam for the platforms' addresses (inbox/channels/http.py): the real APIs by
+# default; `make demo` and the tests point them at the platform simulator.
+X_API_BASE_URL = env.str("X_API_BASE_URL", default="https://api.twitter.com")
+GRAPH_API_BASE_URL = env.str("GRAPH_API_BASE_URL", default="https://graph.facebook.com")
+GRAPH_API_VERSION = env.str("GRAPH_API_VERSION", default="v26.0")
+# The X app's keys: they sign OAuth 1.0a calls, answer CRC checks and verify webhooks.
+X_CONSUMER_KEY = env.str("X_CONSUMER_KEY", default="")
+X_CONSUMER_SECRET = env.str("X_CONSUMER_SECRET", default="")
+# The Meta app's secret verifies X-Hub-Signature-256; the verify token answers the handshake.
+FACEBOOK_APP_SECRET = env.str("FACEBOOK_APP_SECRET", default="")
+FACEBOOK_VERIFY_TOKEN = env.str("FACEBOOK_VERIFY_TOKEN", default="")
+# A customer who writes again within this many hours of a resolved case reopens it.
+CARE_REOPEN_WINDOW_HOURS = env.int("CARE_REOPEN_WINDOW_HOURS", default=72)
+# Quiet-channel alert: no inbound for this many times the usual gap (and at least
+# the minimum) during business hours, in TIME_ZONE.
+CARE_QUIET_FACTOR = env.float("CARE_QUIET_FACTOR", default=6.0)
+CARE_QUIET_MIN_MINUTES = env.int("CARE_QUIET_MIN_MINUTES", default=60)
+CARE_BUSINESS_HOURS = env.str("CARE_BUSINESS_HOURS", default="08:00-20:00")
+CARE_BUSINESS_DAYS = env.list("CARE_BUSINESS_DAYS", default=["1", "2", "3", "4", "5", "6"])
+# Where `make demo` runs the platform simulator; shown on the Channels page.
+SIMULATOR_URL = env.str("SIMULATOR_URL", default="")
 
 # --- Accounts -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

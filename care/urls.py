@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from care import api, views
+from inbox import webhooks
 
 settings_patterns = (
     [
@@ -31,6 +32,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("inbox/", include("inbox.urls")),
+    path("webhooks/facebook", webhooks.facebook_webhook, name="webhook-facebook"),
+    path("webhooks/x", webhooks.x_webhook, name="webhook-x"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("settings/", include(settings_patterns)),
     path("api/v1/", include(api_patterns)),

@@ -77,6 +77,28 @@ class ChannelAccount(models.Model):
     cursors = models.JSONField(
         _("cursors"), default=dict, blank=True, help_text=_("Where polling resumes, per stream.")
     )
+    poll_interval_seconds = models.PositiveIntegerField(
+        _("poll every (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the platform's default, which fits its rate limits."),
+    )
+    # Nothing is requested before this moment: set from a 429 or a usage header.
+    rate_limited_until = models.DateTimeField(_("rate limited until"), null=True, blank=True)
+    rate_limit_remaining = models.IntegerField(_("calls left in the window"), null=True, blank=True)
+    usage_percent = models.PositiveSmallIntegerField(_("platform usage %"), null=True, blank=True)
+    # X charges per post read: a monthly budget, and what this month used of it.
+    monthly_read_budget = models.PositiveIntegerField(
+        _("monthly read budget"),
+        null=True,
+        blank=True,
+        help_text=_("Posts read per month (X bills per read). Polling slows as it nears the cap."),
+    )
+    reads_this_month = models.PositiveIntegerField(_("reads this month"), default=0)
+    reads_month = models.CharField(max_length=7, blank=True)  # "2026-11"
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    last_inbound_at = models.DateTimeField(_("last inbound"), null=True, blank=True)
+    quiet_alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -299,6 +321,12 @@ class Message(models.Model):
     attachments = models.JSONField(
         _("attachments"), default=list, blank=True, help_text=_("[{type, url, media_id}]")
     )
+    # An edited comment keeps what it said before: [{"text", "replaced_at"}], oldest first.
+    previous_texts = models.JSONField(_("earlier versions"), default=list, blank=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    # Deleted on the platform: marked, never removed, so the case keeps its record.
+    deleted_at = models.DateTimeField(_("deleted on the platform"), null=True, blank=True)
+    permalink = models.URLField(_("link"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["platform_created_at", "id"]
@@ -340,3 +368,70 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on #{self.conversation_id} by {self.author}"
+
+
+class WebhookDelivery(models.Model):
+    """A webhook body exactly as it arrived, kept before it is processed.
+
+    Stored first and processed by a task, so a crash or a bug loses nothing: a
+    delivery that cannot be processed stays here as a dead letter to inspect and replay.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        DEAD = "dead", _("Dead letter")
+
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    body = models.TextField(_("body"))
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    events_stored = models.PositiveIntegerField(_("messages stored"), default=0)
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["status", "-received_at"], name="webhook_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} delivery {self.pk} ({self.status})"
+
+
+class ChannelIncident(models.Model):
+    """Something a supervisor must know about a channel: an outage, a token, a silence."""
+
+    class Kind(models.TextChoices):
+        REAUTH_REQUIRED = "reauth_required", _("Token expired or revoked")
+        RATE_LIMITED = "rate_limited", _("Rate limited")
+        OUTAGE = "outage", _("Platform errors")
+        QUIET = "quiet", _("Unusually quiet")
+        BACKFILL = "backfill", _("Caught up after a gap")
+
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="incidents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    messages_recovered = models.PositiveIntegerField(_("messages caught up"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("channel incident")
+        verbose_name_plural = _("channel incidents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.channel_account}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

@@ -75,3 +75,75 @@ def login(client: Client) -> Callable[[User | Agent], Client]:
         return client
 
     return _login
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in-process when enqueued (no worker), errors raised to the test."""
+    from care.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager = False
+        app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def simulator(settings):
+    """The platform simulator on a free port, with care's settings pointing at it."""
+    from simulator.core import SimConfig
+    from simulator.server import start_in_thread
+
+    running = start_in_thread()
+    config: SimConfig = running.sim.config
+    settings.X_API_BASE_URL = running.x_base_url
+    settings.GRAPH_API_BASE_URL = running.graph_base_url
+    settings.X_CONSUMER_KEY = config.x_consumer_key
+    settings.X_CONSUMER_SECRET = config.x_consumer_secret
+    settings.FACEBOOK_APP_SECRET = config.fb_app_secret
+    settings.FACEBOOK_VERIFY_TOKEN = config.fb_verify_token
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def sim_x_credentials(config) -> dict[str, str]:
+    return {
+        "bearer_token": config.x_bearer_token,
+        "consumer_key": config.x_consumer_key,
+        "consumer_secret": config.x_consumer_secret,
+        "access_token": config.x_access_token,
+        "access_token_secret": config.x_access_token_secret,
+    }
+
+
+@pytest.fixture
+def x_account(db, simulator):
+    from inbox.services.channels import connect_channel
+
+    config = simulator.sim.config
+    return connect_channel(
+        platform="x",
+        external_id=config.x_user_id,
+        name=config.x_username,
+        credentials=sim_x_credentials(config),
+        by=None,
+    )
+
+
+@pytest.fixture
+def fb_account(db, simulator):
+    from inbox.services.channels import connect_channel
+
+    config = simulator.sim.config
+    return connect_channel(
+        platform="facebook",
+        external_id=config.fb_page_id,
+        name=config.fb_page_name,
+        credentials={"page_access_token": config.fb_page_token},
+        by=None,
+    )

@@ -1,0 +1,138 @@
+"""One interface for every platform: fetch new events since a cursor, send, check credentials.
+
+Platform payloads never leave an adapter. Everything after it (ingest, threading, the
+inbox) sees `InboundEvent`s; every library error becomes a `ChannelError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from inbox.models import ChannelAccount
+
+
+class ChannelError(Exception):
+    """A platform call failed. The poller and the outbox decide from these three facts."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        reauth: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent  # retrying cannot help (bad request, deleted post)
+        self.retry_after = retry_after  # seconds until the platform's limit resets (429)
+        self.reauth = reauth  # the token expired or was revoked: a person must act
+
+
+@dataclass(frozen=True)
+class InboundAuthor:
+    """A customer as the platform describes them."""
+
+    external_id: str
+    handle: str = ""
+    name: str = ""
+    avatar_url: str = ""
+    followers_count: int | None = None
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    """One thing that happened on a channel, in the platform's neutral terms.
+
+    `action` is "create", "edit" or "delete". `customer` is who the brand talks with:
+    the author of an inbound message, the recipient of an outbound one when known.
+    """
+
+    kind: str  # a Message.Kind value
+    external_id: str
+    created_at: datetime
+    text: str = ""
+    action: str = "create"
+    direction: str = "inbound"  # a Message.Direction value
+    customer: InboundAuthor | None = None
+    in_reply_to_external_id: str = ""
+    language: str = ""
+    permalink: str = ""
+    attachments: tuple[dict[str, Any], ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class RateInfo:
+    """What the platform said about its limits on the last call."""
+
+    remaining: int | None = None
+    reset_at: datetime | None = None
+    usage_percent: int | None = None  # Graph API usage headers, 0-100
+
+
+@dataclass
+class FetchPage:
+    """One page of a stream. The poller stores `events`, then moves on to `next_page`."""
+
+    events: list[InboundEvent]
+    next_page: str | None  # a paging token within this fetch; None on the last page
+    new_cursor: str | None  # where the next poll resumes once every page is stored
+    reads: int = 0  # items billed as reads (X charges per post read)
+    rate: RateInfo = field(default_factory=RateInfo)
+
+
+class ChannelAdapter:
+    """The base of one small class per platform (inbox/channels/x.py, facebook.py)."""
+
+    platform: ClassVar[str]
+    streams: ClassVar[tuple[str, ...]]
+    # Defaults that keep polling inside the platform's rate limits.
+    default_poll_seconds: ClassVar[int]
+    # Streams with a tighter limit than the account's interval: the least seconds between
+    # two fetches of that stream.
+    stream_min_seconds: ClassVar[dict[str, int]] = {}
+
+    def __init__(self, account: ChannelAccount) -> None:
+        self.account = account
+
+    def fetch(self, *, stream: str, cursor: str | None, page: str | None = None) -> FetchPage:
+        """Events newer than `cursor` on one stream, a page at a time."""
+        raise NotImplementedError
+
+    def check_credentials(self) -> str:
+        """The account's name on the platform; ChannelError(reauth=True) if the token is bad."""
+        raise NotImplementedError
+
+    def post_reply(self, *, in_reply_to: str, text: str) -> str:
+        """Publish a public reply; returns its external_id."""
+        raise NotImplementedError
+
+    def send_private(self, *, to: str, text: str) -> str:
+        """Send a private message to a customer id; returns its external_id."""
+        raise NotImplementedError
+
+    def parse_webhook(self, payload: dict[str, Any]) -> list[InboundEvent]:
+        """Events of one webhook delivery that belong to this account."""
+        raise NotImplementedError
+
+    def permalink(self, event: InboundEvent) -> str:
+        return event.permalink
+
+
+ADAPTERS: dict[str, type[ChannelAdapter]] = {}
+
+
+def register(cls: type[ChannelAdapter]) -> type[ChannelAdapter]:
+    ADAPTERS[cls.platform] = cls
+    return cls
+
+
+def adapter_for(account: ChannelAccount) -> ChannelAdapter:
+    # Imported here so the registry fills itself on first use.
+    from inbox.channels import facebook, x  # noqa: F401
+
+    return ADAPTERS[account.platform](account)

@@ -1,0 +1,47 @@
+"""Celery entry points for what comes in. Thin: each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.app.task import Task
+
+from inbox.channels.base import ChannelError
+
+
+@shared_task(bind=True, max_retries=4, acks_late=True)
+def poll_channel_task(self: Task, account_id: int) -> dict[str, int | str]:
+    from inbox.services.polling import poll_channel
+
+    try:
+        outcome = poll_channel(account_id=account_id)
+    except ChannelError as exc:
+        if exc.permanent or exc.retry_after is not None:
+            # Recorded on the account: a token waits for a person, a limit for its reset.
+            return {"error": str(exc)}
+        # A 5xx or a timeout: retry with backoff; the schedule goes on meanwhile.
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
+    return {"stored": outcome.stored, "fetched": outcome.fetched, "skipped": outcome.skipped}
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def process_webhook_delivery_task(self: Task, delivery_id: int) -> int:
+    from inbox.services.webhooks import process_webhook_delivery
+
+    try:
+        return process_webhook_delivery(delivery_id=delivery_id).stored
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
+
+
+@shared_task
+def relay_webhook_deliveries_task() -> int:
+    from inbox.services.webhooks import relay_stuck_deliveries
+
+    return relay_stuck_deliveries()
+
+
+@shared_task
+def check_quiet_channels_task() -> int:
+    from inbox.services.channels import check_quiet_channels
+
+    return len(check_quiet_channels())
