@@ -3,6 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from care.notifications import unread_notification_count
+
+CHANNEL_PAGES = ("inbox:channels", "inbox:deliver")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -10,7 +15,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     agent = getattr(user, "agent", None) if user.is_authenticated else None
     match = getattr(request, "resolver_match", None)
+    section = match.namespace or match.url_name if match else ""
+    if match and match.view_name.startswith(CHANNEL_PAGES):
+        section = "channels"  # the health board has its own tab, though it lives under inbox/
     return {
         "current_agent": agent,
-        "nav_section": match.namespace or match.url_name if match else "",
+        "nav_section": section,
+        # Lazy: one COUNT, run only by templates that show the bell (not JSON or partials).
+        "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
     }

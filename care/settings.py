@@ -209,6 +209,8 @@ CARE_QUIET_FACTOR = env.float("CARE_QUIET_FACTOR", default=6.0)
 CARE_QUIET_MIN_MINUTES = env.int("CARE_QUIET_MIN_MINUTES", default=60)
 CARE_BUSINESS_HOURS = env.str("CARE_BUSINESS_HOURS", default="08:00-20:00")
 CARE_BUSINESS_DAYS = env.list("CARE_BUSINESS_DAYS", default=["1", "2", "3", "4", "5", "6"])
+# A worker killed mid-poll frees its account's polling lock after this many seconds.
+CARE_POLL_LOCK_SECONDS = env.int("CARE_POLL_LOCK_SECONDS", default=60)
 # Where `make demo` runs the platform simulator; shown on the Channels page.
 SIMULATOR_URL = env.str("SIMULATOR_URL", default="")
 

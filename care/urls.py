@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from care import api, views
-from inbox import webhooks
+from care import api, notification_views, views
+from inbox import channel_views, webhooks
 
 settings_patterns = (
     [
@@ -12,7 +12,12 @@ settings_patterns = (
         path("team/new/", views.agent_new, name="agent-new"),
         path("team/<int:pk>/", views.agent_edit, name="agent-edit"),
         path("departments/", views.departments, name="departments"),
-        path("channels/", views.channels, name="channels"),
+        path("channels/", channel_views.channel_settings, name="channels"),
+        path("channels/<int:pk>/", channel_views.channel_detail, name="channel"),
+        path("channels/<int:pk>/tokens", channel_views.channel_tokens, name="channel-tokens"),
+        path("channels/<int:pk>/test", channel_views.channel_test, name="channel-test"),
+        path("channels/<int:pk>/pause", channel_views.channel_pause, name="channel-pause"),
+        path("channels/<int:pk>/resume", channel_views.channel_resume, name="channel-resume"),
     ],
     "settings",
 )
@@ -35,6 +40,12 @@ urlpatterns = [
     path("webhooks/facebook", webhooks.facebook_webhook, name="webhook-facebook"),
     path("webhooks/x", webhooks.x_webhook, name="webhook-x"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/read",
+        notification_views.mark_notifications_read,
+        name="notifications-read",
+    ),
     path("settings/", include(settings_patterns)),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),

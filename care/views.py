@@ -18,7 +18,7 @@ from care.forms import AgentForm, NewAgentForm, ProfileForm
 from care.health import health_report
 from care.models import Agent
 from care.permissions import permission_required
-from inbox.models import ChannelAccount, Conversation, Department
+from inbox.models import Conversation, Department
 from inbox.selectors import conversation_counts_by_status
 
 
@@ -134,9 +134,3 @@ def agent_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def departments(request: HttpRequest) -> HttpResponse:
     rows = Department.objects.prefetch_related("members", "agents").order_by("name")
     return render(request, "care/settings/departments.html", {"departments": rows})
-
-
-@permission_required("care.manage_channels")
-def channels(request: HttpRequest) -> HttpResponse:
-    accounts = ChannelAccount.objects.all()
-    return render(request, "care/settings/channels.html", {"accounts": accounts})

@@ -2,9 +2,9 @@
 
 One process plays both platforms, behind three prefixes:
 
-    /x/...      X API v2        (tweepy's https://api.twitter.com is rewritten to here)
+XX
     /graph/...  Graph API       (facebook-sdk's https://graph.facebook.com/ is rewritten to here)
-    /_sim/...   control API     (tests and the demo inject posts, set faults, read what was published)
+    /_sim/...   control API     (inject posts, set faults, read what the brand published)
 
 Each platform is an object with the small `SimPlatform` interface; the core applies
 faults and routes requests, the platforms keep their own state under the one lock.

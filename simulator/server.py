@@ -59,6 +59,9 @@ def start_in_thread(
     """Serve a fresh simulator on a free port in this process (tests, benchmarks)."""
     sim = build_simulator(config)
     server = make_server(host, port, sim, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="simulator", daemon=True)
+    # A short poll interval so stop() returns at once (tests start one per test).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="simulator", daemon=True
+    )
     thread.start()
     return RunningSimulator(sim=sim, server=server, thread=thread)

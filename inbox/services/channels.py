@@ -78,6 +78,8 @@ def save_channel_credentials(
     *, account: ChannelAccount, credentials: dict[str, Any], by: User | AnonymousUser | None
 ) -> ChannelAccount:
     """Store new tokens (write-only); an account waiting for them resumes polling."""
+    # The row as it is now: a poller may have changed the status since the page loaded.
+    account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
     merged = {**(account.credentials if account.has_credentials else {}), **credentials}
     account.set_credentials({k: v for k, v in merged.items() if v})
     fields = ["credentials_ciphertext", "updated_at"]
@@ -94,6 +96,7 @@ def save_channel_credentials(
 
 @transaction.atomic
 def pause_channel(*, account: ChannelAccount, by: User | AnonymousUser | None) -> ChannelAccount:
+    account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
     account.status = Status.PAUSED
     account.save(update_fields=["status", "updated_at"])
     schedule_polling(account)
@@ -103,6 +106,7 @@ def pause_channel(*, account: ChannelAccount, by: User | AnonymousUser | None) -
 
 @transaction.atomic
 def resume_channel(*, account: ChannelAccount, by: User | AnonymousUser | None) -> ChannelAccount:
+    account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
     if account.status != Status.PAUSED:
         return account
     account.status = Status.HEALTHY
@@ -399,3 +403,34 @@ def channel_health_rows() -> list[dict[str, Any]]:
         }
         for account in accounts
     ]
+
+
+# --- settings a supervisor edits ------------------------------------------------------
+@transaction.atomic
+def update_channel_settings(
+    *,
+    account: ChannelAccount,
+    by: User | AnonymousUser | None,
+    poll_interval_seconds: int | None,
+    monthly_read_budget: int | None,
+) -> ChannelAccount:
+    """Change how often the account is polled and its X read budget; beat follows at once."""
+    before = {
+        "poll_interval_seconds": account.poll_interval_seconds,
+        "monthly_read_budget": account.monthly_read_budget,
+    }
+    account.poll_interval_seconds = poll_interval_seconds
+    account.monthly_read_budget = monthly_read_budget
+    account.save(update_fields=["poll_interval_seconds", "monthly_read_budget", "updated_at"])
+    record_audit(
+        actor=by,
+        verb="channel_settings_changed",
+        target=account,
+        before=before,
+        after={
+            "poll_interval_seconds": poll_interval_seconds,
+            "monthly_read_budget": monthly_read_budget,
+        },
+    )
+    schedule_polling(account)
+    return account

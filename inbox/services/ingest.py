@@ -72,10 +72,13 @@ def ingest_events(*, account: ChannelAccount, events: Sequence[InboundEvent]) ->
         # stored as the comment: nothing the customer wrote is dropped.
         orphans = [e for e in edits if e.external_id not in known.keys() | created_here]
         fresh = [e for e in [*creates, *orphans] if e.external_id not in known]
-        result.duplicates = len(creates) - len([e for e in fresh if e in creates])
+        result.duplicates = len({e.external_id for e in creates} & known.keys())
         if fresh:
             _store(account, fresh, result)
-        result.edited = _apply_edits(account, [e for e in edits if e not in orphans])
+        orphan_ids = {e.external_id for e in orphans}
+        result.edited = _apply_edits(
+            account, [e for e in edits if e.external_id not in orphan_ids]
+        )
         result.deleted = _apply_deletes(account, deletes)
         if result.conversations:
             conversation_ids = sorted(result.conversations)
@@ -128,7 +131,9 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
 
     window = timedelta(hours=settings.CARE_REOPEN_WINDOW_HOURS)
     messages: list[Message] = []
-    touched: dict[int, Conversation] = {}
+    touched: dict[int, Conversation] = {}  # existing conversations, by pk
+    reopened: set[int] = set()  # of those, the ones whose status changed
+    opened: list[Conversation] = []  # new ones, inserted together below
     for event in events:
         identity = identities.get(event.customer.external_id) if event.customer else None
         target_id = reply_targets.get(event.in_reply_to_external_id)
@@ -150,7 +155,7 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
             if conversation is not None and not _continues(conversation, event.created_at, window):
                 conversation = None
             if conversation is None:
-                conversation = Conversation.objects.create(
+                conversation = Conversation(
                     channel_account=account,
                     customer_id=identity.customer_id,
                     status=Conversation.Status.NEW,
@@ -159,18 +164,21 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                     last_activity_at=event.created_at,
                 )
                 current[identity.customer_id] = conversation
-                by_id[conversation.pk] = conversation
+                opened.append(conversation)
             elif conversation.status in (
                 Conversation.Status.RESOLVED,
                 Conversation.Status.CLOSED,
             ):
                 conversation.status = Conversation.Status.OPEN
                 conversation.resolved_at = None
+                reopened.add(conversation.pk)
                 result.reopened += 1
             elif conversation.status == Conversation.Status.WAITING_ON_CUSTOMER:
                 conversation.status = Conversation.Status.OPEN
+                reopened.add(conversation.pk)
         conversation.last_activity_at = max(conversation.last_activity_at, event.created_at)
-        touched[conversation.pk] = conversation
+        if conversation.pk is not None:
+            touched[conversation.pk] = conversation
         messages.append(
             Message(
                 conversation=conversation,
@@ -188,13 +196,19 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                 permalink=event.permalink[:500],
             )
         )
+    # One INSERT for the batch's new conversations; their ids come back for the messages.
+    Conversation.objects.bulk_create(opened, batch_size=500)
     # The constraint decides: a concurrent batch that stored one first wins, silently.
     Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
-    Conversation.objects.bulk_update(
-        list(touched.values()), ["status", "resolved_at", "last_activity_at", "updated_at"]
-    )
+    # bulk_update builds a CASE per field: only the fields that changed are sent.
+    if touched:
+        Conversation.objects.bulk_update(list(touched.values()), ["last_activity_at"])
+    if reopened:
+        Conversation.objects.bulk_update(
+            [touched[pk] for pk in reopened], ["status", "resolved_at", "updated_at"]
+        )
     result.stored = len(messages)
-    result.conversations |= set(touched)
+    result.conversations |= set(touched) | {c.pk for c in opened}
     if any(m.direction == Message.Direction.INBOUND for m in messages):
         ChannelAccount.objects.filter(pk=account.pk).update(last_inbound_at=now)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
-from care.locks import try_lock
+from care.locks import Lease, try_lock
 from inbox.channels.base import ChannelAdapter, ChannelError, adapter_for
 from inbox.models import ChannelAccount
 from inbox.services.channels import (
@@ -36,11 +36,11 @@ Progress = Callable[[str, int], None]
 def poll_channel(*, account_id: int, progress: Progress | None = None) -> PollOutcome:
     """Fetch and store everything new on one account. Raises ChannelError when a call failed
     (after recording it on the account), so the task can retry transient failures."""
-    # The lock outlives any task (hard time limit), so a killed worker's lock expires.
+    # Renewed after every page; a worker killed mid-poll frees the account this long after.
     with try_lock(
-        f"poll-channel-{account_id}", expires_after=settings.CELERY_TASK_TIME_LIMIT + 60
-    ) as acquired:
-        if not acquired:
+        f"poll-channel-{account_id}", expires_after=settings.CARE_POLL_LOCK_SECONDS
+    ) as lease:
+        if not lease:
             return PollOutcome(skipped="another poller holds this account")
         account = ChannelAccount.objects.get(pk=account_id)
         if account.status in (Status.PAUSED, Status.REAUTH_REQUIRED):
@@ -52,7 +52,7 @@ def poll_channel(*, account_id: int, progress: Progress | None = None) -> PollOu
         try:
             for stream in adapter.streams:
                 if _stream_is_due(account, adapter, stream):
-                    _poll_stream(account, adapter, stream, outcome, progress)
+                    _poll_stream(account, adapter, stream, outcome, progress, lease)
         except ChannelError as exc:
             record_channel_failure(account=account, error=exc)
             raise
@@ -72,6 +72,7 @@ def _poll_stream(
     stream: str,
     outcome: PollOutcome,
     progress: Progress | None,
+    lease: Lease,
 ) -> None:
     cursor = account.cursors.get(stream)
     page_token: str | None = None
@@ -88,6 +89,7 @@ def _poll_stream(
         if page.reads:
             record_reads(account=account, reads=page.reads)
         record_rate(account=account, rate=page.rate)
+        lease.renew()
         if progress is not None:
             progress(stream, fetched)
         # The first page knows the newest id; it becomes the cursor once all pages are in.

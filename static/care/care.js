@@ -3,3 +3,91 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("select[data-autosubmit]");
   if (select) select.form.submit();
 });
+
+// --- Live pages: poll, then swap in server-rendered HTML (escaped by Django) ------------
+// A region marked data-refresh-url (the Channels board) is fetched again every
+// data-refresh-every seconds. The inbox (data-live-url) first asks a cheap JSON endpoint
+// and fetches its list (data-partial-url) only when something moved. Hidden tabs skip
+// their turn. A redirect (session expired) stops nothing but is never swapped in.
+async function careFetch(url) {
+  const response = await fetch(url, {
+    headers: { "X-Requested-With": "fetch" },
+    cache: "no-store",
+    credentials: "same-origin",
+  });
+  if (!response.ok || response.redirected) throw new Error(`${url}: ${response.status}`);
+  return response;
+}
+
+function careSwap(region, html) {
+  // Keep the <details> a reader opened, across the swap.
+  const open = [...region.querySelectorAll("details[open][id]")].map((d) => d.id);
+  region.innerHTML = html;
+  for (const id of open) {
+    const details = document.getElementById(id);
+    if (details) details.open = true;
+  }
+}
+
+function careEvery(seconds, job, { now = false } = {}) {
+  const tick = async () => {
+    if (!document.hidden) {
+      try {
+        await job();
+      } catch (error) {
+        // Keep showing the last good state; the next tick tries again.
+      }
+    }
+    setTimeout(tick, seconds * 1000);
+  };
+  setTimeout(tick, now ? 0 : seconds * 1000);
+}
+
+for (const region of document.querySelectorAll("[data-refresh-url]")) {
+  careEvery(Number(region.dataset.refreshEvery) || 5, async () => {
+    const response = await careFetch(region.dataset.refreshUrl);
+    careSwap(region, await response.text());
+  });
+}
+
+const careLive = document.querySelector("[data-live-url]");
+if (careLive) {
+  const flash = document.querySelector("[data-live-flash]");
+  const rowKeys = () => new Set([...careLive.querySelectorAll("[data-key]")].map((row) => row.dataset.key));
+  let seen = null;
+  let flashTimer = null;
+  careEvery(Number(careLive.dataset.liveEvery) || 3, async () => {
+    const state = await (await careFetch(careLive.dataset.liveUrl)).json();
+    const key = `${state.latest_message_id}|${state.open_count}|${state.changed_at}`;
+    const first = seen === null;
+    if (first || key === seen) {
+      seen = key; // the first answer is what the page already shows
+      return;
+    }
+    seen = key;
+    const before = rowKeys();
+    careSwap(careLive, await (await careFetch(careLive.dataset.partialUrl)).text());
+    const fresh = [...careLive.querySelectorAll("[data-key]")].filter((row) => !before.has(row.dataset.key));
+    for (const row of fresh) row.classList.add("row-new");
+    if (flash && fresh.length) {
+      flash.textContent = flash.dataset.template.replace("%(count)s", fresh.length);
+      flash.hidden = false;
+      clearTimeout(flashTimer);
+      flashTimer = setTimeout(() => { flash.hidden = true; }, 4000);
+    }
+  }, { now: true });
+}
+
+// Connect form: show the token fields of the chosen platform only (all show without JS).
+for (const form of document.querySelectorAll("[data-platform-form]")) {
+  const sync = () => {
+    const chosen = form.querySelector("input[name=platform]:checked");
+    for (const part of form.querySelectorAll("[data-platform]")) {
+      const on = !chosen || part.dataset.platform === chosen.value;
+      part.hidden = !on;
+      for (const input of part.querySelectorAll("input")) input.disabled = !on;
+    }
+  };
+  form.addEventListener("change", sync);
+  sync();
+}

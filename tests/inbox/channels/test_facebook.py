@@ -101,11 +101,11 @@ def test_a_delivery_for_another_page_yields_nothing():
 
 
 # --- the real facebook-sdk client against the simulator --------------------------------
-def test_polling_reads_customer_comments_and_replies_through_the_real_client(
-    simulator, fb_account
-):
+def test_polling_reads_customer_comments_and_replies_through_the_real_client(simulator, fb_account):
     facebook = simulator.sim.platforms["facebook"]
-    top = facebook.add_comment(message="Pesanan saya belum sampai", author={"id": "7001", "name": "Ani"})
+    top = facebook.add_comment(
+        message="Pesanan saya belum sampai", author={"id": "7001", "name": "Ani"}
+    )
     facebook.add_comment(
         message="Sama, min!", author={"id": "7002", "name": "Budi"}, parent_id=top["id"]
     )

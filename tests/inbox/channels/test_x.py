@@ -215,4 +215,6 @@ def test_crc_and_signature_follow_xs_rules(settings):
 def _fault(kind: str, **kwargs):
     from simulator.core import Fault
 
-    return Fault(platform="x", kind=kind, remaining=None if kind.startswith("token") else 1, **kwargs)
+    return Fault(
+        platform="x", kind=kind, remaining=None if kind.startswith("token") else 1, **kwargs
+    )

@@ -1,0 +1,124 @@
+"""The Channels board in a real browser: a fault shows within seconds, without a reload."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from inbox.models import ChannelAccount, ChannelIncident, Platform, WebhookDelivery
+from tests.conftest import IN_CI
+from tests.factories import PASSWORD, ChannelAccountFactory, MessageFactory, make_agent
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "channels.png"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not IN_CI,
+        reason="needs Debian's chromium: apt-get install chromium",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    # As tests/test_browser.py: Playwright's sync API runs an event loop in this thread.
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _accounts() -> tuple[ChannelAccount, ChannelAccount]:
+    now = timezone.now()
+    main = ChannelAccountFactory.create(
+        name="BrandCares",
+        last_success_at=now - timedelta(seconds=40),
+        poll_interval_seconds=15,
+        monthly_read_budget=15000,
+        reads_this_month=6120,
+        reads_month=now.strftime("%Y-%m"),
+        usage_percent=41,
+    )
+    for _ in range(3):
+        MessageFactory.create(conversation__channel_account=main)
+    ChannelIncident.objects.create(
+        channel_account=main,
+        kind=ChannelIncident.Kind.BACKFILL,
+        started_at=now - timedelta(minutes=52),
+        ended_at=now - timedelta(minutes=40),
+        messages_recovered=37,
+        detail="Caught up 37 messages after 12 minutes without a poll.",
+    )
+    ChannelAccountFactory.create(
+        platform=Platform.FACEBOOK,
+        name="Brand Care Indonesia",
+        status=ChannelAccount.Status.RATE_LIMITED,
+        rate_limited_until=now + timedelta(minutes=9),
+        last_success_at=now - timedelta(minutes=6),
+        usage_percent=100,
+        last_error="Graph API: (#4) Application request limit reached",
+    )
+    promo = ChannelAccountFactory.create(
+        name="BrandPromo", last_success_at=now - timedelta(seconds=20), usage_percent=12
+    )
+    WebhookDelivery.objects.create(
+        platform=Platform.X, body="<html>502</html>", status=WebhookDelivery.Status.DEAD
+    )
+    return main, promo
+
+
+def test_a_fault_shows_on_the_channels_board_without_a_reload(page, transactional_db):
+    supervisor = make_agent("supervisor", display_name="Sari Wijaya", initials="SW")
+    _, promo = _accounts()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", supervisor.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/inbox/")
+    page.goto("/inbox/channels/")
+    card = page.locator(f"#channel-{promo.pk}")
+    assert "Healthy" in card.locator(".status").inner_text()
+    page.evaluate("window.stillTheSamePage = true")
+
+    # What the poller records when X starts failing (record_channel_failure).
+    now = timezone.now()
+    ChannelAccount.objects.filter(pk=promo.pk).update(
+        status=ChannelAccount.Status.DEGRADED,
+        last_error="X server error 503: Service Unavailable",
+        last_error_at=now,
+        failing_since=now,
+    )
+    ChannelIncident.objects.create(
+        channel_account=promo, kind=ChannelIncident.Kind.OUTAGE, detail="X server error 503"
+    )
+
+    card.locator("[data-status=degraded]").wait_for(timeout=12_000)
+    assert "Degraded" in card.locator(".status").inner_text()
+    assert "X server error 503" in card.inner_text()
+    assert page.evaluate("window.stillTheSamePage") is True, "the page reloaded"
+    assert "1 dead letter" in page.locator(".health-links").inner_text()
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
