@@ -130,9 +130,12 @@ class Services:
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
     def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+        # The main process only: it stops its own children (a warm shutdown for Celery,
+        # a graceful one for gunicorn); the whole group is killed only if that hangs.
+        for name in ("beat", "web", "worker"):
+            proc = self.procs.get(name)
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for proc in self.procs.values():
             try:
                 proc.wait(timeout=30)

@@ -119,8 +119,9 @@ class ChannelAdapter:
         """Events of one webhook delivery that belong to this account."""
         raise NotImplementedError
 
-    def permalink(self, event: InboundEvent) -> str:
-        return event.permalink
+    def lookup_customers(self, *, external_ids: set[str]) -> dict[str, InboundAuthor]:
+        """Profiles of customers a webhook names only by id (Messenger sends a bare PSID)."""
+        return {}
 
 
 ADAPTERS: dict[str, type[ChannelAdapter]] = {}

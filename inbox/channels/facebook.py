@@ -240,6 +240,17 @@ class FacebookAdapter(ChannelAdapter):
     def _author(self, who: dict[str, Any]) -> InboundAuthor:
         return InboundAuthor(external_id=str(who.get("id", "")), name=who.get("name", ""))
 
+    def lookup_customers(self, *, external_ids: set[str]) -> dict[str, InboundAuthor]:
+        # The User Profile API: a Messenger webhook carries the PSID and nothing else.
+        found = {}
+        for psid in sorted(external_ids):
+            profile = self._call(psid, {"fields": "first_name,last_name,profile_pic"})
+            name = " ".join(filter(None, [profile.get("first_name"), profile.get("last_name")]))
+            found[psid] = InboundAuthor(
+                external_id=psid, name=name, avatar_url=profile.get("profile_pic", "")
+            )
+        return found
+
     # --- sending and credentials ----------------------------------------------------
     def check_credentials(self) -> str:
         page = self._call(self.page_id, {"fields": "id,name"})

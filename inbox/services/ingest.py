@@ -76,9 +76,7 @@ def ingest_events(*, account: ChannelAccount, events: Sequence[InboundEvent]) ->
         if fresh:
             _store(account, fresh, result)
         orphan_ids = {e.external_id for e in orphans}
-        result.edited = _apply_edits(
-            account, [e for e in edits if e.external_id not in orphan_ids]
-        )
+        result.edited = _apply_edits(account, [e for e in edits if e.external_id not in orphan_ids])
         result.deleted = _apply_deletes(account, deletes)
         if result.conversations:
             conversation_ids = sorted(result.conversations)

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from care.audit import record_audit
-from inbox.channels.base import adapter_for
-from inbox.models import ChannelAccount, Platform, WebhookDelivery
+from inbox.channels.base import ChannelAdapter, ChannelError, InboundEvent, adapter_for
+from inbox.models import ChannelAccount, CustomerIdentity, Platform, WebhookDelivery
 from inbox.services.ingest import IngestResult, ingest_events
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,8 @@ def process_webhook_delivery(*, delivery_id: int) -> ProcessOutcome:
     total = IngestResult()
     try:
         for account in accounts.values():
-            events = adapter_for(account).parse_webhook(payload)
+            adapter = adapter_for(account)
+            events = _with_profiles(adapter, adapter.parse_webhook(payload))
             total += ingest_events(account=account, events=events)
     except Exception as exc:
         # Kept for the retry; after MAX_ATTEMPTS it is a dead letter a supervisor can replay.
@@ -164,6 +165,30 @@ def process_webhook_delivery(*, delivery_id: int) -> ProcessOutcome:
         error=f"unknown account(s): {', '.join(unknown)}" if unknown else "",
     )
     return ProcessOutcome(stored=total.stored, unknown_accounts=unknown)
+
+
+def _with_profiles(adapter: ChannelAdapter, events: list[InboundEvent]) -> list[InboundEvent]:
+    """Fill in the names of customers seen for the first time, so agents see who writes."""
+    nameless = {e.customer.external_id for e in events if e.customer and not e.customer.name}
+    if not nameless:
+        return events
+    known = set(
+        CustomerIdentity.objects.filter(platform=adapter.platform, external_id__in=nameless)
+        .exclude(name="")
+        .values_list("external_id", flat=True)
+    )
+    try:
+        profiles = adapter.lookup_customers(external_ids=nameless - known)
+    except ChannelError:
+        # A name is a nicety: the message is stored with the bare id, never held back.
+        log.warning("could not look up customer profiles", exc_info=True)
+        return events
+    return [
+        replace(e, customer=profiles[e.customer.external_id])
+        if e.customer and e.customer.external_id in profiles
+        else e
+        for e in events
+    ]
 
 
 def _addressed_accounts(platform: str, payload: dict[str, Any]) -> list[str]:

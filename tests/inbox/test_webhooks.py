@@ -24,6 +24,8 @@ def _secrets(settings):
     settings.FACEBOOK_APP_SECRET = SECRET
     settings.FACEBOOK_VERIFY_TOKEN = "verify-me"
     settings.X_CONSUMER_SECRET = "consumer-secret"
+    # Profile look-ups fail at once here (nothing listens): the message is stored anyway.
+    settings.GRAPH_API_BASE_URL = "http://127.0.0.1:9/graph"
 
 
 @pytest.fixture
@@ -209,3 +211,44 @@ def test_an_x_delivery_with_a_bad_signature_is_refused():
 
 def _explode(**kwargs):
     raise RuntimeError("database went away")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulators_signed_deliveries_flow_into_the_inbox(live_server, settings, eager_tasks):
+    """End to end: the simulator posts real-shaped, signed webhooks to the running app."""
+    from dataclasses import replace
+
+    from inbox.services.channels import connect_channel
+    from simulator.core import SimConfig
+    from simulator.server import start_in_thread
+
+    running = start_in_thread(
+        replace(SimConfig(), facebook_webhook_url=f"{live_server.url}/webhooks/facebook")
+    )
+    try:
+        config = running.sim.config
+        settings.GRAPH_API_BASE_URL = running.graph_base_url
+        settings.FACEBOOK_APP_SECRET = config.fb_app_secret
+        connect_channel(
+            platform="facebook",
+            external_id=config.fb_page_id,
+            name=config.fb_page_name,
+            credentials={"page_access_token": config.fb_page_token},
+            by=None,
+        )
+        facebook = running.sim.platforms["facebook"]
+        comment = facebook.add_comment(
+            message="Kapan refund saya cair?", author={"id": "7001", "name": "Ani"}
+        )
+        facebook.edit_comment(comment_id=comment["id"], message="Kapan refund saya cair??")
+        facebook.add_messenger_message(text="Halo min", sender={"id": "8001", "name": "Citra Dewi"})
+        facebook.webhooks.flush(10)
+
+        stored = Message.objects.get(external_id=comment["id"])
+        assert stored.text == "Kapan refund saya cair??"
+        assert [v["text"] for v in stored.previous_texts] == ["Kapan refund saya cair?"]
+        messenger = Message.objects.get(kind="messenger")
+        assert messenger.author_identity.name == "Citra Dewi"  # looked up by PSID
+        assert WebhookDelivery.objects.filter(status="processed").exists()
+    finally:
+        running.stop()
