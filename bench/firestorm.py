@@ -97,7 +97,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     config = sim.sim.config
-    sim.sim.platforms["x"].add_mentions(count=args.mentions)
+    sim.x.add_mentions(count=args.mentions)
     account = ChannelAccount(platform="x", external_id=config.x_user_id, name=config.x_username)
     account.set_credentials(
         {
@@ -122,7 +122,11 @@ def main() -> None:
         "--hostname=bench@%h",
     ]
     worker = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=logs.open("w"), stderr=subprocess.STDOUT,
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=logs.open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     time.sleep(4)  # let the pool start before the clock starts
@@ -142,7 +146,11 @@ def main() -> None:
             crashed = True
             print(f"killed the worker with -9 at {stored} messages; restarting")
             worker = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=logs.open("a"), stderr=subprocess.STDOUT,
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=logs.open("a"),
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
             time.sleep(4)
@@ -164,12 +172,18 @@ def main() -> None:
     worker.wait(timeout=60)
     sim.stop()
 
-    print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d}")
-    print(f"mentions {args.mentions}, worker processes {args.workers}"
-          f"{', one kill -9 mid-batch' if crashed else ''}")
-    print(f"stored {total} messages ({distinct} distinct) in {elapsed:.1f} s: "
-          f"{total / elapsed:,.0f} messages/s end to end")
+    print(
+        f"machine: {platform.node()} {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d}"
+    )
+    print(
+        f"mentions {args.mentions}, worker processes {args.workers}"
+        f"{', one kill -9 mid-batch' if crashed else ''}"
+    )
+    print(
+        f"stored {total} messages ({distinct} distinct) in {elapsed:.1f} s: "
+        f"{total / elapsed:,.0f} messages/s end to end"
+    )
     print("peak memory per worker process: " + ", ".join(f"{m:.0f} MB" for m in memory))
     if total != args.mentions or distinct != args.mentions:
         raise SystemExit("FAILED: lost or duplicated messages")

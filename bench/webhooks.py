@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -69,6 +70,12 @@ TEXTS = (
     "I was charged twice for order {n}, please refund one",
     "Halo, voucher untuk pesanan {n} tidak terpakai, bisa dikembalikan?",
 )
+FIRST_NAMES = ("Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hendra", "Intan", "Joko")
+LAST_NAMES = ("Santoso", "Wijaya", "Putri", "Saputra", "Lestari", "Nugroho", "Hidayat", "Kusuma")
+
+# What counts as a problem in the services' logs, and the timestamps to strip first.
+PROBLEM = re.compile(r"WARNING|ERROR|CRITICAL|^Traceback|^[\w.]+(Error|Exception|Lost): ")
+TIMESTAMP = re.compile(r"^\[?\d{4}-\d\d-\d\d[ T][\d:,.]+:?\s*")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -143,14 +150,15 @@ class Services:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def problems(self) -> list[str]:
-        """Warnings, errors and tracebacks the services logged."""
-        found: list[str] = []
+    def problems(self) -> Counter[str]:
+        """Warnings, errors and the exceptions they carry, by kind (digits blanked)."""
+        found: Counter[str] = Counter()
         for name in self.procs:
             path = self.scratch / f"{name}.log"
             for line in path.read_text(errors="replace").splitlines():
-                if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback")):
-                    found.append(f"{name}: {line.strip()[:300]}")
+                line = TIMESTAMP.sub("", line).strip()
+                if PROBLEM.search(line):
+                    found[f"{name}: {re.sub(r'[0-9]+', '#', line)[:220]}"] += 1
         return found
 
 
@@ -169,6 +177,11 @@ class Deliveries:
         digest = hashlib.sha256(f"{self.nonce}:mid:{n}".encode()).digest()
         return "m_" + base64.urlsafe_b64encode(digest[:36]).decode().rstrip("=")
 
+    @staticmethod
+    def psid(customer: int) -> int:
+        """The page-scoped id of customer number `customer`."""
+        return 6_100_000_000_000_000 + customer
+
     def build(self, n: int, customer: int) -> tuple[str, bytes, str]:
         """(mid, body, signature header) of the n-th message, from customer number `customer`."""
         self.clock_ms += 7
@@ -177,7 +190,7 @@ class Deliveries:
         entry["id"] = self.page_id
         entry["time"] = self.clock_ms + 350
         messaging = entry["messaging"][0]
-        messaging["sender"]["id"] = 6_100_000_000_000_000 + customer
+        messaging["sender"]["id"] = self.psid(customer)
         messaging["recipient"]["id"] = self.page_id
         messaging["timestamp"] = self.clock_ms
         mid = self.mid(n)
@@ -187,6 +200,20 @@ class Deliveries:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         signature = "sha256=" + hmac.new(self.secret, body, hashlib.sha256).hexdigest()
         return mid, body, signature
+
+
+def register_customers(sim: RunningSimulator, count: int) -> None:
+    """Make customers 0..count-1 Messenger users the simulated User Profile API knows.
+
+    On Facebook every sender has a profile; the simulator only knows people it created,
+    and it has no public call to create one without also creating a message (which the
+    Page's polling would then fetch), hence its private helper.
+    """
+    rng = random.Random(5)
+    with sim.sim.lock:
+        for k in range(count):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            sim.facebook._customer({"id": str(Deliveries.psid(k)), "name": name})
 
 
 class Poster:
@@ -214,12 +241,16 @@ class Poster:
 
 # --- the three measurements ----------------------------------------------------------------
 def replay(
-    n: int, deliveries: Deliveries, poster: Poster, services: Services, out: list[str]
+    n: int,
+    customers: int,
+    deliveries: Deliveries,
+    poster: Poster,
+    services: Services,
+    out: list[str],
 ) -> list[str]:
     from inbox.models import CustomerIdentity, Message, WebhookDelivery
 
     failures: list[str] = []
-    customers = max(1, n // 3)
     rng = random.Random(2026)
     built = [deliveries.build(i, rng.randrange(customers)) for i in range(n)]
     senders = {json.loads(body)["entry"][0]["messaging"][0]["sender"]["id"] for _, body, _ in built}
@@ -259,6 +290,7 @@ def replay(
     distinct = Message.objects.values("external_id").distinct().count()
     ours = set(Message.objects.values_list("external_id", flat=True)) == {m for m, _, _ in built}
     identities = CustomerIdentity.objects.filter(platform="facebook").count()
+    named = CustomerIdentity.objects.filter(platform="facebook").exclude(name="").count()
     if by_status != {Status.PROCESSED: total}:
         failures.append(f"replay: deliveries by status {by_status} (expected {total} processed)")
     if stored != n or distinct != n or not ours:
@@ -277,18 +309,24 @@ def replay(
         f"{stored} messages ({distinct} distinct, {identities} customers for "
         f"{len(senders)} senders): {stored / processed_in:,.0f} messages/s"
     )
+    out.append(f"  customers named by the User Profile API lookup: {named} of {identities}")
     return failures
 
 
 def webhook_latency(
-    samples: int, deliveries: Deliveries, poster: Poster, services: Services, out: list[str]
+    samples: int,
+    customers: int,
+    deliveries: Deliveries,
+    poster: Poster,
+    services: Services,
+    out: list[str],
 ) -> list[str]:
 
     rng = random.Random(7)
     latencies: list[float] = []
     failures: list[str] = []
     for k in range(samples):
-        mid, body, signature = deliveries.build(1_000_000 + k, rng.randrange(50_000))
+        mid, body, signature = deliveries.build(1_000_000 + k, rng.randrange(customers))
         started = time.monotonic()
         status = poster.post(body, signature)
         if status != 200:
@@ -347,14 +385,14 @@ def polling_latency(
         every=0.1,
     )
     first_poll = time.monotonic() - connected
-    x = sim.sim.platforms["x"]
+    x = sim.x
     rng = random.Random(11)
     latencies: list[float] = []
     for k in range(samples):
         # Arrive at a random point of the poll cycle, as real mentions do.
         time.sleep(rng.uniform(0, POLL_INTERVAL))
         services.check_alive()
-        tweet = x.add_mention(  # type: ignore[attr-defined]
+        tweet = x.add_mention(
             text=TEXTS[k % len(TEXTS)].format(n=f"NT-{990000 + k}"),
             author={"username": f"pelanggan_{k % 4}"},
         )
@@ -464,9 +502,13 @@ def run(
         deliveries = Deliveries(page_id=config.fb_page_id, app_secret=config.fb_app_secret)
         poster = Poster(f"{base}/webhooks/facebook")
         print(f"replaying {args.deliveries} deliveries x3 ...", file=sys.stderr)
-        failures = replay(args.deliveries, deliveries, poster, services, out)
+        customers = max(1, args.deliveries // 3)
+        register_customers(sim, customers)
+        failures = replay(args.deliveries, customers, deliveries, poster, services, out)
         print(f"measuring webhook latency x{args.latency_samples} ...", file=sys.stderr)
-        failures += webhook_latency(args.latency_samples, deliveries, poster, services, out)
+        failures += webhook_latency(
+            args.latency_samples, customers, deliveries, poster, services, out
+        )
         print(f"measuring polling latency x{args.poll_samples} ...", file=sys.stderr)
         failures += polling_latency(args.poll_samples, sim, services, out)
     except BaseException:
@@ -476,8 +518,11 @@ def run(
     finally:
         services.stop()
     problems = services.problems()
-    out.append(f"service log warnings/errors: {len(problems)} (logs in {scratch})")
-    out.extend(f"  {line}" for line in problems[:10])
+    out.append(
+        f"service log warnings/errors/exceptions: {sum(problems.values())} lines "
+        f"(logs in {scratch})"
+    )
+    out.extend(f"  {count} x {line}" for line, count in problems.most_common(8))
     return failures
 
 

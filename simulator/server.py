@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import cast
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -32,6 +33,14 @@ class RunningSimulator:
     @property
     def base_url(self) -> str:
         return f"http://{self.server.host}:{self.server.port}"
+
+    @property
+    def x(self) -> XPlatform:
+        return cast(XPlatform, self.sim.platforms["x"])
+
+    @property
+    def facebook(self) -> FacebookPlatform:
+        return cast(FacebookPlatform, self.sim.platforms["facebook"])
 
     @property
     def x_base_url(self) -> str:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from care import crypto
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent
@@ -80,7 +81,11 @@ def save_channel_credentials(
     """Store new tokens (write-only); an account waiting for them resumes polling."""
     # The row as it is now: a poller may have changed the status since the page loaded.
     account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
-    merged = {**(account.credentials if account.has_credentials else {}), **credentials}
+    try:
+        stored = account.credentials if account.has_credentials else {}
+    except crypto.CredentialsUnreadable:
+        stored = {}  # written with a key that is gone: the new tokens replace them
+    merged = {**stored, **credentials}
     account.set_credentials({k: v for k, v in merged.items() if v})
     fields = ["credentials_ciphertext", "updated_at"]
     if account.status == Status.REAUTH_REQUIRED:
@@ -117,12 +122,29 @@ def resume_channel(*, account: ChannelAccount, by: User | AnonymousUser | None) 
 
 
 def test_channel_connection(*, account: ChannelAccount) -> str:
-    """Ask the platform who this token belongs to; the answer is recorded as health."""
+    """Ask the platform who this token belongs to; the answer is recorded as health.
+
+    A token that works again takes an account out of "needs a new token" and restarts
+    its polling.
+    """
     try:
         name = adapter_for(account).check_credentials()
     except ChannelError as exc:
         record_channel_failure(account=account, error=exc)
         raise CareError(str(exc), code="connection_failed") from exc
+    except crypto.CredentialsUnreadable as exc:
+        raise CareError(
+            _("The stored tokens cannot be read (the encryption key changed): save new ones."),
+            code="credentials_unreadable",
+        ) from exc
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
+        if account.status == Status.REAUTH_REQUIRED:
+            account.status = Status.HEALTHY
+            account.last_error = ""
+            account.save(update_fields=["status", "last_error", "updated_at"])
+            _close_incidents(account, ChannelIncident.Kind.REAUTH_REQUIRED)
+            schedule_polling(account)
     return name
 
 
@@ -218,7 +240,8 @@ def record_reads(*, account: ChannelAccount, reads: int) -> None:
 @transaction.atomic
 def record_channel_success(*, account: ChannelAccount, outcome: PollOutcome) -> None:
     now = timezone.now()
-    account.refresh_from_db()
+    # Locked: a supervisor pausing or saving tokens right now must not be overwritten.
+    account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
     previous_success = account.last_success_at
     interval = effective_poll_seconds(account, now=now)
     if account.failing_since and previous_success:
@@ -260,7 +283,7 @@ def record_channel_success(*, account: ChannelAccount, outcome: PollOutcome) -> 
 def record_channel_failure(*, account: ChannelAccount, error: ChannelError) -> None:
     """Record what went wrong and set the account's status from it."""
     now = timezone.now()
-    account.refresh_from_db()
+    account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
     account.last_polled_at = now
     account.last_error = str(error)[:2000]
     account.last_error_at = now
@@ -280,7 +303,17 @@ def record_channel_failure(*, account: ChannelAccount, error: ChannelError) -> N
     first_time = account.status != new_status
     if account.status != Status.PAUSED:  # a paused account stays paused
         account.status = new_status
-    account.save()
+    account.save(
+        update_fields=[
+            "last_polled_at",
+            "last_error",
+            "last_error_at",
+            "failing_since",
+            "rate_limited_until",
+            "status",
+            "updated_at",
+        ]
+    )
     if not ChannelIncident.objects.filter(
         channel_account=account, kind=kind, ended_at__isnull=True
     ).exists():
@@ -377,6 +410,7 @@ def check_quiet_channels(*, now: datetime | None = None) -> list[ChannelIncident
 # --- what the Channels page shows --------------------------------------------------------
 def channel_health_rows() -> list[dict[str, Any]]:
     hour_ago = timezone.now() - timedelta(hours=1)
+    this_month = timezone.now().strftime("%Y-%m")
     accounts = ChannelAccount.objects.annotate(
         inbound_last_hour=Count(
             "messages",
@@ -397,7 +431,7 @@ def channel_health_rows() -> list[dict[str, Any]]:
             "incidents": open_incidents.get(account.pk, []),
             "budget_percent": (
                 min(100, round(100 * account.reads_this_month / account.monthly_read_budget))
-                if account.monthly_read_budget
+                if account.monthly_read_budget and account.reads_month == this_month
                 else None
             ),
         }

@@ -33,5 +33,5 @@ def test_demo_logins_work_and_credentials_are_encrypted():
     user = get_user_model().objects.get(username="budi")
     assert user.check_password(DEMO_PASSWORD)
     x = ChannelAccount.objects.get(platform="x")
-    assert "demo-bearer" not in x.credentials_ciphertext
-    assert x.credentials["bearer_token"] == "demo-bearer"
+    assert "sim-x-bearer-token" not in x.credentials_ciphertext
+    assert x.credentials["bearer_token"] == "sim-x-bearer-token"

@@ -236,7 +236,7 @@ def test_the_simulators_signed_deliveries_flow_into_the_inbox(live_server, setti
             credentials={"page_access_token": config.fb_page_token},
             by=None,
         )
-        facebook = running.sim.platforms["facebook"]
+        facebook = running.facebook
         comment = facebook.add_comment(
             message="Kapan refund saya cair?", author={"id": "7001", "name": "Ani"}
         )
@@ -248,6 +248,7 @@ def test_the_simulators_signed_deliveries_flow_into_the_inbox(live_server, setti
         assert stored.text == "Kapan refund saya cair??"
         assert [v["text"] for v in stored.previous_texts] == ["Kapan refund saya cair?"]
         messenger = Message.objects.get(kind="messenger")
+        assert messenger.author_identity is not None
         assert messenger.author_identity.name == "Citra Dewi"  # looked up by PSID
         assert WebhookDelivery.objects.filter(status="processed").exists()
     finally:

@@ -23,7 +23,7 @@ MENTIONS = 10_000
 def big_simulator():
     # Lift X's 800-mention reach and rate limits: this test is about care, not X's quotas.
     running = start_in_thread(SimConfig(enforce_rate_limits=False, x_mentions_reach=MENTIONS))
-    running.sim.platforms["x"].add_mentions(count=MENTIONS)
+    running.x.add_mentions(count=MENTIONS)
     yield running
     running.stop()
 

@@ -180,10 +180,10 @@ def test_reply_to_a_comment_comes_from_the_page(
     reply = graph.get_object(created["id"], fields="id,message,from,parent")
     assert reply["from"] == {"name": CONFIG.fb_page_name, "id": PAGE_ID}
     assert reply["parent"]["id"] == top["id"]
-    latest = sim.sim.platforms["facebook"].latest_page_replies(1)  # type: ignore[attr-defined]
+    latest = sim.facebook.latest_page_replies(1)
     assert latest[0]["id"] == created["id"]
     assert latest[0]["to"] == {"id": "7000000000000001", "name": "Budi Santoso"}
-    published = sim.sim.platforms["facebook"].published()
+    published = sim.facebook.published()
     assert published[-1]["kind"] == "comment"
     assert published[-1]["in_reply_to"] == top["id"]
 
@@ -199,7 +199,7 @@ def test_hide_then_delete_a_comment(sim: RunningSimulator, graph: facebook.Graph
     assert seen["is_hidden"] is True
     assert deleted == {"success": True}
     assert graph.get_connections(top["post_id"], "comments")["data"] == []
-    kinds = [item["kind"] for item in sim.sim.platforms["facebook"].published()]
+    kinds = [item["kind"] for item in sim.facebook.published()]
     assert kinds[-2:] == ["hide", "delete"]
 
 
@@ -220,7 +220,7 @@ def test_private_reply_is_allowed_once(sim: RunningSimulator, graph: facebook.Gr
     assert sent["message_id"].startswith("m_")
     assert again.code == 10900
     assert again.message == "(#10900) Activity already replied to"
-    assert sim.sim.platforms["facebook"].published()[-1]["kind"] == "private_reply"
+    assert sim.facebook.published()[-1]["kind"] == "private_reply"
 
 
 def test_private_reply_after_seven_days_is_refused(
@@ -241,7 +241,7 @@ def test_send_api_within_24_hours_succeeds(sim: RunningSimulator, graph: faceboo
     sent = send(graph, {"id": "7100000000000001"}, "Sudah kami perbaiki", messaging_type="RESPONSE")
 
     assert sent["recipient_id"] == "7100000000000001"
-    published = sim.sim.platforms["facebook"].published()[-1]
+    published = sim.facebook.published()[-1]
     assert (published["kind"], published["messaging_type"]) == ("message", "RESPONSE")
 
 
@@ -285,7 +285,7 @@ def test_human_agent_tag_extends_the_window_to_seven_days(
     )
 
     assert sent["message_id"]
-    assert sim.sim.platforms["facebook"].published()[-1]["tag"] == "HUMAN_AGENT"
+    assert sim.facebook.published()[-1]["tag"] == "HUMAN_AGENT"
     assert (late.code, late.result["error"]["error_subcode"]) == (10, 2018278)
 
 
@@ -321,7 +321,7 @@ def test_persona_is_created_and_used_to_send(
         "id": persona["id"],
     }
     assert [p["id"] for p in listed["data"]] == [persona["id"]]
-    assert sim.sim.platforms["facebook"].published()[-1]["persona_id"] == persona["id"]
+    assert sim.facebook.published()[-1]["persona_id"] == persona["id"]
     assert graph.delete_object(persona["id"]) == {"success": True}
 
 

@@ -33,7 +33,7 @@ def recorded_error(status: int) -> dict[str, Any]:
 
 
 def x_of(sim: RunningSimulator) -> XPlatform:
-    platform = sim.sim.platforms["x"]
+    platform = sim.x
     assert isinstance(platform, XPlatform)
     return platform
 

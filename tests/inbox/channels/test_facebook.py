@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inbox.channels.base import ChannelError, adapter_for
+from inbox.channels.base import ChannelError, InboundAuthor, adapter_for
 from inbox.channels.facebook import FacebookAdapter
 from tests.factories import ChannelAccountFactory
 
@@ -102,7 +102,7 @@ def test_a_delivery_for_another_page_yields_nothing():
 
 # --- the real facebook-sdk client against the simulator --------------------------------
 def test_polling_reads_customer_comments_and_replies_through_the_real_client(simulator, fb_account):
-    facebook = simulator.sim.platforms["facebook"]
+    facebook = simulator.facebook
     top = facebook.add_comment(
         message="Pesanan saya belum sampai", author={"id": "7001", "name": "Ani"}
     )
@@ -115,12 +115,14 @@ def test_polling_reads_customer_comments_and_replies_through_the_real_client(sim
     texts = {e.text: e for e in page.events}
     assert set(texts) == {"Pesanan saya belum sampai", "Sama, min!"}
     assert texts["Sama, min!"].in_reply_to_external_id == top["id"]
-    assert texts["Pesanan saya belum sampai"].customer.name == "Ani"
+    assert texts["Pesanan saya belum sampai"].customer == InboundAuthor(
+        external_id="7001", name="Ani"
+    )
     assert page.new_cursor is not None
 
 
 def test_polling_reads_messenger_conversations(simulator, fb_account):
-    simulator.sim.platforms["facebook"].add_messenger_message(
+    simulator.facebook.add_messenger_message(
         text="Halo, refund saya gimana?", sender={"id": "8001", "name": "Citra"}
     )
 
@@ -132,7 +134,7 @@ def test_polling_reads_messenger_conversations(simulator, fb_account):
         "inbound",
         "Halo, refund saya gimana?",
     )
-    assert event.customer.external_id == "8001"
+    assert event.customer == InboundAuthor(external_id="8001", name="Citra")
 
 
 def test_check_credentials_names_the_page(simulator, fb_account):
@@ -140,7 +142,7 @@ def test_check_credentials_names_the_page(simulator, fb_account):
 
 
 def test_replies_are_published_on_the_page(simulator, fb_account):
-    facebook = simulator.sim.platforms["facebook"]
+    facebook = simulator.facebook
     comment = facebook.add_comment(message="Layar retak", author={"id": "7001", "name": "Ani"})
 
     reply_id = adapter_for(fb_account).post_reply(in_reply_to=comment["id"], text="Maaf ya kak ^BS")

@@ -39,7 +39,7 @@ class RecordedAdapter(HTTPAdapter):
         self.recorded = recorded
         self.requests: list[requests.PreparedRequest] = []
 
-    def send(self, request, **kwargs):
+    def send(self, request, *args, **kwargs):
         self.requests.append(request)
         response = requests.Response()
         response.status_code = self.recorded["status"]
@@ -73,7 +73,7 @@ def test_a_recorded_mentions_page_becomes_events_with_xs_rate_limit(settings):
 
 # --- the real tweepy client against the simulator ---------------------------------------
 def test_mentions_come_with_their_authors_and_threading(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     first = x.add_mention(
         text="@NusantaraCares laptop saya mati total",
         author={"id": "5001", "username": "ani_w", "name": "Ani", "followers_count": 1200},
@@ -85,15 +85,15 @@ def test_mentions_come_with_their_authors_and_threading(simulator, x_account):
     [event] = page.events
     assert event.external_id == first["id"]
     assert event.direction == "inbound"
-    assert event.customer.handle == "ani_w"
-    assert event.customer.followers_count == 1200
+    assert event.customer is not None
+    assert (event.customer.handle, event.customer.followers_count) == ("ani_w", 1200)
     assert event.language == "in"
     assert event.permalink == f"https://x.com/ani_w/status/{first['id']}"
     assert page.new_cursor == first["id"]
 
 
 def test_since_id_returns_only_newer_mentions_across_pages(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     old = x.add_mention(text="@NusantaraCares old")
     new_ids = x.add_mentions(count=150)
     adapter = adapter_for(x_account)
@@ -107,7 +107,7 @@ def test_since_id_returns_only_newer_mentions_across_pages(simulator, x_account)
 
 
 def test_direct_messages_are_read_until_the_cursor(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     seen = x.add_dm(text="Halo, pesanan NT-2026-48213?", sender={"id": "5001"})
     fresh = x.add_dm(text="Sudah 3 hari", sender={"id": "5001"})
     adapter = adapter_for(x_account)
@@ -115,12 +115,13 @@ def test_direct_messages_are_read_until_the_cursor(simulator, x_account):
     page = adapter.fetch(stream="direct_messages", cursor=seen["id"])
 
     assert [e.external_id for e in page.events] == [fresh["id"]]
+    assert page.events[0].customer is not None
     assert page.events[0].customer.external_id == "5001"
     assert page.new_cursor == fresh["id"]
 
 
 def test_a_reply_is_posted_and_threads_under_the_mention(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     mention = x.add_mention(text="@NusantaraCares baterai drop", author={"id": "5001"})
 
     reply_id = adapter_for(x_account).post_reply(in_reply_to=mention["id"], text="Maaf ya ^BS")
@@ -153,7 +154,7 @@ def test_a_429_says_when_the_limit_resets(simulator, x_account):
 
 
 def test_duplicate_content_is_refused_for_good(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     mention = x.add_mention(text="@NusantaraCares hi")
     adapter = adapter_for(x_account)
     adapter.post_reply(in_reply_to=mention["id"], text="Thanks for reaching out ^BS")
@@ -195,6 +196,7 @@ def test_an_account_activity_delivery_is_parsed(settings):
 
     tweet, dm = adapter.parse_webhook(payload)
 
+    assert tweet.customer is not None and dm.customer is not None
     assert (tweet.kind, tweet.customer.handle, tweet.language) == ("mention", "ani_w", "in")
     assert (dm.kind, dm.direction, dm.customer.external_id) == ("direct_message", "inbound", "5001")
 

@@ -38,6 +38,7 @@ def test_a_new_mention_opens_a_conversation_with_its_customer(account):
     assert message.direction == "inbound"
     assert message.conversation.status == Conversation.Status.NEW
     identity = message.author_identity
+    assert identity is not None
     assert (identity.handle, identity.followers_count) == ("ani_w", 120)
     assert message.conversation.customer == identity.customer
 

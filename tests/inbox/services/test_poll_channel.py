@@ -27,7 +27,7 @@ Status = ChannelAccount.Status
 
 
 def test_a_poll_stores_new_mentions_and_dms_and_moves_the_cursor(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     ids = x.add_mentions(count=30)
     x.add_dm(text="Pesanan NT-2026-48213 belum sampai", sender={"id": "5001"})
 
@@ -43,7 +43,7 @@ def test_a_poll_stores_new_mentions_and_dms_and_moves_the_cursor(simulator, x_ac
 
 
 def test_a_second_poll_fetches_only_what_is_new(simulator, x_account):
-    x = simulator.sim.platforms["x"]
+    x = simulator.x
     x.add_mentions(count=5)
     poll_channel(account_id=x_account.pk)
     x.add_mentions(count=2)
@@ -55,7 +55,7 @@ def test_a_second_poll_fetches_only_what_is_new(simulator, x_account):
 
 
 def test_a_backfill_over_many_pages_is_stored_once(simulator, x_account):
-    simulator.sim.platforms["x"].add_mentions(count=450)
+    simulator.x.add_mentions(count=450)
 
     outcome = poll_channel(account_id=x_account.pk)
 
@@ -64,7 +64,7 @@ def test_a_backfill_over_many_pages_is_stored_once(simulator, x_account):
 
 
 def test_a_crash_mid_backfill_keeps_the_cursor_so_nothing_is_lost_or_doubled(simulator, x_account):
-    simulator.sim.platforms["x"].add_mentions(count=250)
+    simulator.x.add_mentions(count=250)
     real_ingest = ingest_events
     calls = {"n": 0}
 
@@ -110,7 +110,7 @@ def test_after_the_reset_polling_resumes_and_the_account_is_healthy(simulator, x
     with pytest.raises(ChannelError):
         poll_channel(account_id=x_account.pk)
     ChannelAccount.objects.filter(pk=x_account.pk).update(rate_limited_until=timezone.now())
-    simulator.sim.platforms["x"].add_mentions(count=3)
+    simulator.x.add_mentions(count=3)
 
     outcome = poll_channel(account_id=x_account.pk)
 
@@ -124,7 +124,7 @@ def test_an_expired_token_stops_only_that_account_and_tells_supervisors(
     simulator, x_account, fb_account, supervisor
 ):
     simulator.sim.faults.add(Fault(platform="x", kind="token_expired", remaining=None))
-    simulator.sim.platforms["facebook"].add_comment(message="Halo min", author={"id": "7001"})
+    simulator.facebook.add_comment(message="Halo min", author={"id": "7001"})
 
     with pytest.raises(ChannelError):
         poll_channel(account_id=x_account.pk)
@@ -146,7 +146,7 @@ def test_saving_a_new_token_resumes_polling(simulator, x_account, supervisor):
     with pytest.raises(ChannelError):
         poll_channel(account_id=x_account.pk)
     simulator.sim.faults.clear()  # the simulator accepts the "new" token
-    simulator.sim.platforms["x"].add_mentions(count=2)
+    simulator.x.add_mentions(count=2)
 
     save_channel_credentials(
         account=x_account, credentials={"access_token": "sim-x-access-token"}, by=supervisor.user
@@ -166,7 +166,7 @@ def test_recovery_after_an_outage_reports_the_gap_and_what_was_caught_up(simulat
         poll_channel(account_id=x_account.pk)
     x_account.refresh_from_db()
     assert x_account.status == Status.DEGRADED
-    simulator.sim.platforms["x"].add_mentions(count=12)
+    simulator.x.add_mentions(count=12)
 
     poll_channel(account_id=x_account.pk)
 
@@ -195,7 +195,7 @@ def test_a_paused_account_is_not_polled(simulator, x_account):
 
 def test_dms_are_polled_at_most_once_a_minute(simulator, x_account):
     poll_channel(account_id=x_account.pk)
-    simulator.sim.platforms["x"].add_dm(text="halo", sender={"id": "5001"})
+    simulator.x.add_dm(text="halo", sender={"id": "5001"})
 
     poll_channel(account_id=x_account.pk)
 
@@ -204,7 +204,7 @@ def test_dms_are_polled_at_most_once_a_minute(simulator, x_account):
 
 def test_reads_are_metered_and_polling_slows_as_the_budget_nears(simulator, x_account):
     ChannelAccount.objects.filter(pk=x_account.pk).update(monthly_read_budget=100)
-    simulator.sim.platforms["x"].add_mentions(count=90)
+    simulator.x.add_mentions(count=90)
 
     poll_channel(account_id=x_account.pk)
 
