@@ -183,6 +183,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.tasks.relay_webhook_deliveries_task",
         "schedule": 60.0,
     },
+    "relay-inbound-batches": {"task": "inbox.tasks.relay_inbound_batches_task", "schedule": 60.0},
     "check-quiet-channels": {"task": "inbox.tasks.check_quiet_channels_task", "schedule": 300.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.

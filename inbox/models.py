@@ -435,3 +435,36 @@ class ChannelIncident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+class InboundBatch(models.Model):
+    """A page of polled events, kept until it is ingested.
+
+    The poller stores each page here and moves its cursor once every page is kept;
+    workers ingest the pages in parallel. A page whose task was lost stays pending until
+    the relay enqueues it again, so a crash between fetching and storing loses nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Ingested")
+        DEAD = "dead", _("Failed")
+
+    channel_account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="inbound_batches"
+    )
+    stream = models.CharField(max_length=32)
+    events = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    stored = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="inbound_batch_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} batch {self.pk} of {self.channel_account_id} ({self.status})"

@@ -13,7 +13,8 @@ def poll_channel_task(self: Task, account_id: int) -> dict[str, int | str]:
     from inbox.services.polling import poll_channel
 
     try:
-        outcome = poll_channel(account_id=account_id)
+        # Pages are kept and ingested by every worker in parallel.
+        outcome = poll_channel(account_id=account_id, in_parallel=True)
     except ChannelError as exc:
         if exc.permanent or exc.retry_after is not None:
             # Recorded on the account: a token waits for a person, a limit for its reset.
@@ -21,6 +22,23 @@ def poll_channel_task(self: Task, account_id: int) -> dict[str, int | str]:
         # A 5xx or a timeout: retry with backoff; the schedule goes on meanwhile.
         raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
     return {"stored": outcome.stored, "fetched": outcome.fetched, "skipped": outcome.skipped}
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def ingest_batch_task(self: Task, batch_id: int) -> int:
+    from inbox.services.ingest import ingest_batch
+
+    try:
+        return ingest_batch(batch_id=batch_id).stored
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
+
+
+@shared_task
+def relay_inbound_batches_task() -> int:
+    from inbox.services.ingest import relay_stuck_batches
+
+    return relay_stuck_batches()
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)

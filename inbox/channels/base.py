@@ -6,7 +6,7 @@ inbox) sees `InboundEvent`s; every library error becomes a `ChannelError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,6 +63,24 @@ class InboundEvent:
     permalink: str = ""
     attachments: tuple[dict[str, Any], ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict, to keep a polled page until a worker ingests it."""
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InboundEvent:
+        customer = data.get("customer")
+        return cls(
+            **{
+                **data,
+                "created_at": datetime.fromisoformat(data["created_at"]),
+                "customer": InboundAuthor(**customer) if customer else None,
+                "attachments": tuple(data.get("attachments", ())),
+            }
+        )
 
 
 @dataclass

@@ -251,9 +251,9 @@ def record_channel_success(*, account: ChannelAccount, outcome: PollOutcome) -> 
             kind=ChannelIncident.Kind.BACKFILL,
             started_at=previous_success,
             ended_at=now,
-            messages_recovered=outcome.stored,
+            messages_recovered=outcome.fetched,
             detail=_("Caught up %(count)d messages after %(minutes)d minutes without a poll.")
-            % {"count": outcome.stored, "minutes": gap.total_seconds() // 60},
+            % {"count": outcome.fetched, "minutes": gap.total_seconds() // 60},
         )
     _close_incidents(
         account, ChannelIncident.Kind.OUTAGE, ChannelIncident.Kind.RATE_LIMITED, at=now

@@ -18,12 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from care import live
 from inbox.channels.base import InboundAuthor, InboundEvent
-from inbox.models import ChannelAccount, Conversation, Customer, CustomerIdentity, Message
+from inbox.models import (
+    ChannelAccount,
+    Conversation,
+    Customer,
+    CustomerIdentity,
+    InboundBatch,
+    Message,
+)
 
 # X tags Indonesian as "in"; the team's languages are ISO 639-1 "en" and "id".
 PLATFORM_LANGUAGES = {"en": "en", "in": "id", "id": "id"}
@@ -56,10 +63,6 @@ def ingest_events(*, account: ChannelAccount, events: Sequence[InboundEvent]) ->
     if not events:
         return result
     with transaction.atomic():
-        # One batch per account at a time, so a webhook and a poll delivering the same
-        # comment cannot both decide it is new. A row lock on PostgreSQL; SQLite
-        # already serialises writers.
-        ChannelAccount.objects.select_for_update().filter(pk=account.pk).first()
         creates, edits, deletes = _split(events)
         known = dict(
             Message.objects.filter(
@@ -108,6 +111,18 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
     identities = upsert_identities(
         platform=account.platform, authors=[e.customer for e in events if e.customer]
     )
+    # Batches of different customers go in parallel; two batches with the same customer
+    # (a webhook and a poll bringing one comment) take turns, so they cannot both open
+    # a conversation for it. After the lock, what is new is decided again.
+    _lock_customers({i.customer_id for i in identities.values()})
+    stored_meanwhile = set(
+        Message.objects.filter(
+            channel_account=account, external_id__in=[e.external_id for e in events]
+        ).values_list("external_id", flat=True)
+    )
+    if stored_meanwhile:
+        result.duplicates += len(stored_meanwhile)
+        events = [e for e in events if e.external_id not in stored_meanwhile]
     # Where the messages these events answer live, in one query.
     reply_targets = dict(
         Message.objects.filter(
@@ -209,6 +224,22 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
     result.conversations |= set(touched) | {c.pk for c in opened}
     if any(m.direction == Message.Direction.INBOUND for m in messages):
         ChannelAccount.objects.filter(pk=account.pk).update(last_inbound_at=now)
+
+
+def _lock_customers(customer_ids: set[int]) -> None:
+    """PostgreSQL advisory locks on these customers until the transaction ends.
+
+    Taken in id order, so two batches cannot deadlock. SQLite needs none: its
+    IMMEDIATE transactions already let one writer in at a time.
+    """
+    if connection.vendor != "postgresql" or not customer_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(id) FROM "
+            "(SELECT unnest(%s::bigint[]) AS id ORDER BY 1) AS customers",
+            [sorted(customer_ids)],
+        )
 
 
 def _continues(conversation: Conversation, written_at: datetime, window: timedelta) -> bool:
@@ -320,3 +351,60 @@ def _apply_deletes(account: ChannelAccount, deletes: list[InboundEvent]) -> int:
         external_id__in=[e.external_id for e in deletes],
         deleted_at__isnull=True,
     ).update(deleted_at=timezone.now())
+
+
+# --- pages kept for parallel ingestion ----------------------------------------------------
+def stage_events(
+    *, account: ChannelAccount, stream: str, events: Sequence[InboundEvent]
+) -> InboundBatch | None:
+    """Keep a polled page durably and enqueue its ingestion after commit."""
+    from inbox.tasks import ingest_batch_task
+
+    if not events:
+        return None
+    batch = InboundBatch.objects.create(
+        channel_account=account, stream=stream, events=[e.as_json() for e in events]
+    )
+    transaction.on_commit(lambda: ingest_batch_task.delay(batch.pk))
+    return batch
+
+
+def ingest_batch(*, batch_id: int, max_attempts: int = 5) -> IngestResult:
+    """Ingest one kept page. Running it twice, or in two workers at once, stores nothing twice."""
+    batch = InboundBatch.objects.select_related("channel_account").get(pk=batch_id)
+    if batch.status != InboundBatch.Status.PENDING:
+        return IngestResult()
+    events = [InboundEvent.from_json(data) for data in batch.events]
+    try:
+        result = ingest_events(account=batch.channel_account, events=events)
+    except Exception as exc:
+        attempts = batch.attempts + 1
+        InboundBatch.objects.filter(pk=batch.pk).update(
+            attempts=attempts,
+            error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            status=InboundBatch.Status.DEAD
+            if attempts >= max_attempts
+            else InboundBatch.Status.PENDING,
+        )
+        raise
+    InboundBatch.objects.filter(pk=batch.pk, status=InboundBatch.Status.PENDING).update(
+        status=InboundBatch.Status.DONE,
+        stored=result.stored,
+        attempts=batch.attempts + 1,
+        processed_at=timezone.now(),
+    )
+    return result
+
+
+def relay_stuck_batches(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Enqueue again kept pages whose task was lost (a worker killed, the broker down)."""
+    from inbox.tasks import ingest_batch_task
+
+    stuck = list(
+        InboundBatch.objects.filter(
+            status=InboundBatch.Status.PENDING, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in stuck:
+        ingest_batch_task.delay(pk)
+    return len(stuck)

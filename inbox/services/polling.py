@@ -2,9 +2,10 @@
 
 Guarantees:
 * never two pollers on one account at once (care.locks.try_lock);
-* a stream's cursor moves only after every page it covers is committed, so a crash
-  re-fetches those pages and the store-once rule drops what was already stored:
-  nothing lost, nothing shown twice;
+* a stream's cursor moves only after every page it covers is committed (ingested, or
+  kept as an InboundBatch for the workers to ingest in parallel), so a crash re-fetches
+  those pages and the store-once rule drops what was already stored: nothing lost,
+  nothing shown twice;
 * no request while the account is rate limited, paused or waiting for a token.
 """
 
@@ -26,16 +27,22 @@ from inbox.services.channels import (
     record_rate,
     record_reads,
 )
-from inbox.services.ingest import ingest_events
+from inbox.services.ingest import ingest_events, stage_events
 
 Status = ChannelAccount.Status
 # Progress callback: (stream, events fetched so far on it).
 Progress = Callable[[str, int], None]
 
 
-def poll_channel(*, account_id: int, progress: Progress | None = None) -> PollOutcome:
+def poll_channel(
+    *, account_id: int, progress: Progress | None = None, in_parallel: bool = False
+) -> PollOutcome:
     """Fetch and store everything new on one account. Raises ChannelError when a call failed
-    (after recording it on the account), so the task can retry transient failures."""
+    (after recording it on the account), so the task can retry transient failures.
+
+    `in_parallel` keeps each page as an InboundBatch and enqueues its ingestion, so every
+    worker shares a backfill; otherwise pages are ingested here, one after the other.
+    """
     # Renewed after every page; a worker killed mid-poll frees the account this long after.
     with try_lock(
         f"poll-channel-{account_id}", expires_after=settings.CARE_POLL_LOCK_SECONDS
@@ -52,7 +59,7 @@ def poll_channel(*, account_id: int, progress: Progress | None = None) -> PollOu
         try:
             for stream in adapter.streams:
                 if _stream_is_due(account, adapter, stream):
-                    _poll_stream(account, adapter, stream, outcome, progress, lease)
+                    _poll_stream(account, adapter, stream, outcome, progress, lease, in_parallel)
         except ChannelError as exc:
             record_channel_failure(account=account, error=exc)
             raise
@@ -73,6 +80,7 @@ def _poll_stream(
     outcome: PollOutcome,
     progress: Progress | None,
     lease: Lease,
+    in_parallel: bool,
 ) -> None:
     cursor = account.cursors.get(stream)
     page_token: str | None = None
@@ -81,8 +89,10 @@ def _poll_stream(
     while True:
         page = adapter.fetch(stream=stream, cursor=cursor, page=page_token)
         outcome.pages += 1
-        result = ingest_events(account=account, events=page.events)
-        outcome.stored += result.stored
+        if in_parallel:
+            stage_events(account=account, stream=stream, events=page.events)
+        else:
+            outcome.stored += ingest_events(account=account, events=page.events).stored
         outcome.fetched += len(page.events)
         outcome.reads += page.reads
         fetched += len(page.events)

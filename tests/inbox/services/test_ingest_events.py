@@ -224,3 +224,9 @@ def test_indonesian_from_x_is_recorded_as_id(account):
     ingest_events(account=account, events=[mention("1", language="in")])
 
     assert Conversation.objects.get().language == "id"
+
+
+def test_an_event_survives_the_round_trip_through_a_kept_page():
+    event = mention("1", "Halo 😡 <b>", language="in", attachments=({"type": "photo"},))
+
+    assert InboundEvent.from_json(event.as_json()) == event

@@ -11,14 +11,14 @@ from django_celery_beat.models import PeriodicTask
 
 from care.models import Notification
 from inbox.channels.base import ChannelError
-from inbox.models import ChannelAccount, ChannelIncident, Message
+from inbox.models import ChannelAccount, ChannelIncident, InboundBatch, Message
 from inbox.services import polling
 from inbox.services.channels import (
     effective_poll_seconds,
     poll_task_name,
     save_channel_credentials,
 )
-from inbox.services.ingest import ingest_events
+from inbox.services.ingest import ingest_events, relay_stuck_batches
 from inbox.services.polling import poll_channel
 from simulator.core import Fault
 
@@ -222,3 +222,30 @@ def test_a_spent_budget_slows_polling_to_hourly_but_never_stops_it(x_account):
     x_account.reads_month = now.strftime("%Y-%m")
 
     assert effective_poll_seconds(x_account, now=now) == 3600
+
+
+def test_in_parallel_each_page_is_kept_and_ingested_by_a_task(
+    simulator, x_account, eager_tasks, django_capture_on_commit_callbacks
+):
+    simulator.x.add_mentions(count=250)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = poll_channel(account_id=x_account.pk, in_parallel=True)
+
+    assert outcome.fetched == 250
+    assert InboundBatch.objects.filter(status="done").count() == 3
+    assert Message.objects.count() == 250
+
+
+def test_a_kept_page_whose_task_was_lost_is_relayed(simulator, x_account, eager_tasks):
+    simulator.x.add_mentions(count=40)
+    poll_channel(account_id=x_account.pk, in_parallel=True)  # on_commit never runs: lost
+    x_account.refresh_from_db()
+    assert x_account.cursors["mentions"]  # the page is kept, so the cursor may move
+    assert not Message.objects.exists()
+
+    relayed = relay_stuck_batches(older_than=timedelta(0))
+
+    assert relayed == 1
+    assert Message.objects.count() == 40
+    assert relay_stuck_batches(older_than=timedelta(0)) == 0
