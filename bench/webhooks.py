@@ -73,8 +73,10 @@ TEXTS = (
 FIRST_NAMES = ("Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hendra", "Intan", "Joko")
 LAST_NAMES = ("Santoso", "Wijaya", "Putri", "Saputra", "Lestari", "Nugroho", "Hidayat", "Kusuma")
 
-# What counts as a problem in the services' logs, and the timestamps to strip first.
-PROBLEM = re.compile(r"WARNING|ERROR|CRITICAL|^Traceback|^[\w.]+(Error|Exception|Lost): ")
+# What counts as a problem in the services' logs (warnings, errors and the exceptions
+# in their tracebacks), and the timestamps to strip first.
+PROBLEM = re.compile(r"WARNING|ERROR|CRITICAL|^[\w.]+(Error|Exception|Lost): ")
+TASK_ID = re.compile(r"\[[0-9a-f]{8}-[0-9a-f-]{27}\]")
 TIMESTAMP = re.compile(r"^\[?\d{4}-\d\d-\d\d[ T][\d:,.]+:?\s*")
 
 
@@ -91,6 +93,14 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(share * len(ordered) + 0.4999))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+class Results(list[str]):
+    """The result lines, also shown as they come (a later phase may fail)."""
+
+    def append(self, line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+        super().append(line)
 
 
 def wait_for(what: str, check: Callable[[], bool], *, timeout: float, every: float = 0.01) -> None:
@@ -158,6 +168,7 @@ class Services:
             for line in path.read_text(errors="replace").splitlines():
                 line = TIMESTAMP.sub("", line).strip()
                 if PROBLEM.search(line):
+                    line = TASK_ID.sub("[…]", line)
                     found[f"{name}: {re.sub(r'[0-9]+', '#', line)[:220]}"] += 1
         return found
 
@@ -551,7 +562,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per request
     # Real rate limits: a 5 s poll stays well inside X's 450 mention reads per 15 min.
     sim = start_in_thread(SimConfig(enforce_rate_limits=True), port=0)
-    out: list[str] = []
+    out = Results()
     try:
         failures = run(args, scratch, sim, out)
     finally:
