@@ -178,13 +178,6 @@ def channel_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChannelTokensForm(request.POST, platform=account.platform, saved=saved or set())
     if not form.is_valid():
         return _render_channel(request, account, tokens_form=form)
-    if saved is None:
-        # Merging with tokens nobody can read would fail; the keys must be fixed first.
-        messages.error(
-            request,
-            _("The stored tokens cannot be decrypted: check CARE_ENCRYPTION_KEYS first."),
-        )
-        return redirect("settings:channel", account.pk)
     was_waiting = account.status == ChannelAccount.Status.REAUTH_REQUIRED
     save_channel_credentials(
         account=account, credentials=form.credentials(account.platform), by=request.user

@@ -74,7 +74,10 @@ def ingest_events(*, account: ChannelAccount, events: Sequence[InboundEvent]) ->
         # An edit of a comment we never saw (it arrived first, or the add was lost) is
         # stored as the comment: nothing the customer wrote is dropped.
         orphans = [e for e in edits if e.external_id not in known.keys() | created_here]
-        fresh = [e for e in [*creates, *orphans] if e.external_id not in known]
+        # One per id; of several edits of an unseen comment, the last text wins.
+        fresh = list(
+            {e.external_id: e for e in [*creates, *orphans] if e.external_id not in known}.values()
+        )
         result.duplicates = len({e.external_id for e in creates} & known.keys())
         if fresh:
             _store(account, fresh, result)

@@ -249,3 +249,19 @@ def test_a_kept_page_whose_task_was_lost_is_relayed(simulator, x_account, eager_
     assert relayed == 1
     assert Message.objects.count() == 40
     assert relay_stuck_batches(older_than=timedelta(0)) == 0
+
+
+def test_tokens_written_with_a_lost_key_can_be_replaced(x_account, supervisor, settings):
+    from cryptography.fernet import Fernet
+
+    ChannelAccount.objects.filter(pk=x_account.pk).update(
+        credentials_ciphertext=Fernet(Fernet.generate_key()).encrypt(b"{}").decode()
+    )
+    x_account.refresh_from_db()
+
+    save_channel_credentials(
+        account=x_account, credentials={"bearer_token": "fresh"}, by=supervisor.user
+    )
+
+    x_account.refresh_from_db()
+    assert x_account.credentials == {"bearer_token": "fresh"}
