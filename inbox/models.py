@@ -394,6 +394,8 @@ class WebhookDelivery(models.Model):
     events_stored = models.PositiveIntegerField(_("messages stored"), default=0)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # When its processing task was last sent; the relay re-sends only long-silent ones.
+    enqueued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -461,6 +463,7 @@ class InboundBatch(models.Model):
     stored = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -399,15 +399,18 @@ def ingest_batch(*, batch_id: int, max_attempts: int = 5) -> IngestResult:
     return result
 
 
-def relay_stuck_batches(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Enqueue again kept pages whose task was lost (a worker killed, the broker down)."""
+def relay_stuck_batches(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Enqueue again kept pages whose task was lost (a worker killed, the broker down),
+    each at most once per `older_than`, so a long queue is not doubled."""
     from inbox.tasks import ingest_batch_task
 
+    now = timezone.now()
     stuck = list(
         InboundBatch.objects.filter(
-            status=InboundBatch.Status.PENDING, created_at__lt=timezone.now() - older_than
+            status=InboundBatch.Status.PENDING, enqueued_at__lt=now - older_than
         ).values_list("pk", flat=True)[:1000]
     )
+    InboundBatch.objects.filter(pk__in=stuck).update(enqueued_at=now)
     for pk in stuck:
         ingest_batch_task.delay(pk)
     return len(stuck)

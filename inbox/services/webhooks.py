@@ -168,20 +168,34 @@ def process_webhook_delivery(*, delivery_id: int) -> ProcessOutcome:
 
 
 def _with_profiles(adapter: ChannelAdapter, events: list[InboundEvent]) -> list[InboundEvent]:
-    """Fill in the names of customers seen for the first time, so agents see who writes."""
+    """Fill in the names of customers seen for the first time, so agents see who writes.
+
+    One profile call per new customer, never while the account is rate limited: the
+    Page's call budget belongs to the replies first. Polling Messenger conversations
+    brings names too, so a customer left nameless here gets one later.
+    """
+    account = adapter.account
+    if account.rate_limited_until and account.rate_limited_until > timezone.now():
+        return events
     nameless = {e.customer.external_id for e in events if e.customer and not e.customer.name}
     if not nameless:
         return events
-    known = set(
-        CustomerIdentity.objects.filter(platform=adapter.platform, external_id__in=nameless)
-        .exclude(name="")
-        .values_list("external_id", flat=True)
+    new = nameless - set(
+        CustomerIdentity.objects.filter(
+            platform=adapter.platform, external_id__in=nameless
+        ).values_list("external_id", flat=True)
     )
+    if not new:
+        return events
     try:
-        profiles = adapter.lookup_customers(external_ids=nameless - known)
-    except ChannelError:
+        profiles = adapter.lookup_customers(external_ids=new)
+    except ChannelError as exc:
         # A name is a nicety: the message is stored with the bare id, never held back.
-        log.warning("could not look up customer profiles", exc_info=True)
+        log.warning("no profile for new customers of %s: %s", account, exc)
+        if exc.retry_after is not None:
+            ChannelAccount.objects.filter(pk=account.pk).update(
+                rate_limited_until=timezone.now() + timedelta(seconds=exc.retry_after)
+            )
         return events
     return [
         replace(e, customer=profiles[e.customer.external_id])
@@ -207,22 +221,29 @@ def replay_webhook_delivery(
     delivery.status = Status.DEAD if problem else Status.RECEIVED
     delivery.error = problem or ""
     delivery.attempts = 0
-    delivery.save(update_fields=["status", "error", "attempts"])
+    delivery.enqueued_at = timezone.now()
+    delivery.save(update_fields=["status", "error", "attempts", "enqueued_at"])
     record_audit(actor=by, verb="webhook_replayed", target=delivery)
     if not problem:
         transaction.on_commit(lambda: process_webhook_delivery_task.delay(delivery.pk))
     return delivery
 
 
-def relay_stuck_deliveries(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Enqueue again deliveries whose task was lost (broker down, worker killed)."""
+def relay_stuck_deliveries(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Enqueue again deliveries whose task was lost (broker down, worker killed).
+
+    Only those whose task was sent long ago, and each at most once per `older_than`: a
+    delivery merely waiting in a long queue is not sent a second time every minute.
+    """
     from inbox.tasks import process_webhook_delivery_task
 
+    now = timezone.now()
     stuck = list(
         WebhookDelivery.objects.filter(
-            status=Status.RECEIVED, received_at__lt=timezone.now() - older_than
+            status=Status.RECEIVED, enqueued_at__lt=now - older_than
         ).values_list("pk", flat=True)[:1000]
     )
+    WebhookDelivery.objects.filter(pk__in=stuck).update(enqueued_at=now)
     for pk in stuck:
         process_webhook_delivery_task.delay(pk)
     return len(stuck)

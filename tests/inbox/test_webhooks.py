@@ -183,10 +183,58 @@ def test_a_lost_task_is_relayed(page, eager_tasks):
     from inbox.services.webhooks import relay_stuck_deliveries
 
     post(messenger_body())  # no on_commit run: the task was never enqueued
-    WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    WebhookDelivery.objects.update(enqueued_at=timezone.now() - timedelta(minutes=15))
 
     assert relay_stuck_deliveries() == 1
     assert Message.objects.count() == 1
+
+
+def test_a_delivery_waiting_in_a_long_queue_is_not_sent_again(page):
+    from inbox.services.webhooks import relay_stuck_deliveries
+
+    post(messenger_body())  # its task is queued (never run here): just enqueued
+
+    assert relay_stuck_deliveries() == 0
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.RECEIVED
+
+
+def test_a_new_messenger_customer_is_looked_up_once_not_per_duplicate(
+    page, eager_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
+    from inbox.channels.base import InboundAuthor
+    from inbox.channels.facebook import FacebookAdapter
+
+    calls = []
+
+    def lookup(self, *, external_ids):
+        calls.append(set(external_ids))
+        return {i: InboundAuthor(external_id=i, name="Citra Dewi") for i in external_ids}
+
+    monkeypatch.setattr(FacebookAdapter, "lookup_customers", lookup)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            post(messenger_body())
+
+    assert calls == [{"987654321432"}]
+    assert Message.objects.get().author_identity.name == "Citra Dewi"
+
+
+def test_a_throttled_profile_lookup_stores_the_message_and_waits(
+    page, eager_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
+    from inbox.channels.base import ChannelError
+    from inbox.channels.facebook import FacebookAdapter
+
+    def throttled(self, *, external_ids):
+        raise ChannelError("Facebook rate limit: (#32) Page request limit reached", retry_after=600)
+
+    monkeypatch.setattr(FacebookAdapter, "lookup_customers", throttled)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(messenger_body())
+
+    page.refresh_from_db()
+    assert Message.objects.count() == 1
+    assert page.rate_limited_until is not None
 
 
 def test_x_crc_check_is_answered_with_the_consumer_secret():
