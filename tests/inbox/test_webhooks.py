@@ -216,7 +216,8 @@ def test_a_new_messenger_customer_is_looked_up_once_not_per_duplicate(
             post(messenger_body())
 
     assert calls == [{"987654321432"}]
-    assert Message.objects.get().author_identity.name == "Citra Dewi"
+    identity = Message.objects.get().author_identity
+    assert identity is not None and identity.name == "Citra Dewi"
 
 
 def test_a_throttled_profile_lookup_stores_the_message_and_waits(
