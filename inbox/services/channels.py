@@ -261,9 +261,12 @@ def record_channel_success(*, account: ChannelAccount, outcome: PollOutcome) -> 
     account.last_polled_at = now
     account.last_success_at = now
     account.failing_since = None
-    account.rate_limited_until = None
+    if account.rate_limited_until and account.rate_limited_until <= now:
+        account.rate_limited_until = None  # a limit the last page reported still stands
     if account.status in (Status.DEGRADED, Status.RATE_LIMITED):
         account.status = Status.HEALTHY
+    if account.rate_limited_until and account.status == Status.HEALTHY:
+        account.status = Status.RATE_LIMITED  # used up its calls; waits for the reset
     account.save(
         update_fields=[
             "last_polled_at",

@@ -83,8 +83,11 @@ def _poll_stream(
     in_parallel: bool,
 ) -> None:
     cursor = account.cursors.get(stream)
-    page_token: str | None = None
-    new_cursor: str | None = None
+    # A backfill cut short (rate limit, crash) resumes at its next page; the newest id of
+    # its first page becomes the cursor once the last page is in.
+    resume = account.cursors.get(f"{stream}:resume") or {}
+    page_token: str | None = resume.get("page")
+    new_cursor: str | None = resume.get("newest")
     fetched = 0
     while True:
         page = adapter.fetch(stream=stream, cursor=cursor, page=page_token)
@@ -102,18 +105,23 @@ def _poll_stream(
         lease.renew()
         if progress is not None:
             progress(stream, fetched)
-        # The first page knows the newest id; it becomes the cursor once all pages are in.
         if new_cursor is None:
             new_cursor = page.new_cursor
         if not page.next_page:
             break
-        if page.rate.remaining == 0:
-            # Out of calls mid-backfill: keep the old cursor; after the reset the next
-            # poll fetches every page again and the store-once rule skips the known ones.
-            return
         page_token = page.next_page
+        # This page is committed: from here on a crash or a limit resumes at the next one.
+        _save_cursors(account, {f"{stream}:resume": {"page": page_token, "newest": new_cursor}})
+        if page.rate.remaining == 0:
+            return  # out of calls until the reset; the next poll after it goes on
     polled_at = {**account.cursors.get("polled_at", {}), stream: time.time()}
-    account.cursors = {**account.cursors, "polled_at": polled_at}
+    done = {"polled_at": polled_at, f"{stream}:resume": None}
     if new_cursor:
-        account.cursors[stream] = new_cursor
+        done[stream] = new_cursor
+    _save_cursors(account, done)
+
+
+def _save_cursors(account: ChannelAccount, changes: dict[str, object]) -> None:
+    cursors = {**account.cursors, **changes}
+    account.cursors = {key: value for key, value in cursors.items() if value is not None}
     ChannelAccount.objects.filter(pk=account.pk).update(cursors=account.cursors)

@@ -92,10 +92,11 @@ class XAuth(XState):
             if take:
                 self.buckets[(endpoint, identity)] = bucket
         allowed = True
-        if take:
+        # Limits lifted (benchmarks): nothing is counted, so nothing runs out.
+        if take and self.config.enforce_rate_limits:
             if bucket[0] > 0:
                 bucket[0] -= 1
-            elif self.config.enforce_rate_limits:
+            else:
                 allowed = False
         return allowed, {
             "x-rate-limit-limit": str(limit),

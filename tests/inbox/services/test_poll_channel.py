@@ -265,3 +265,23 @@ def test_tokens_written_with_a_lost_key_can_be_replaced(x_account, supervisor, s
 
     x_account.refresh_from_db()
     assert x_account.credentials == {"bearer_token": "fresh"}
+
+
+def test_a_backfill_cut_short_by_a_limit_resumes_at_its_next_page(simulator, x_account):
+    simulator.x.add_mentions(count=250)
+
+    def limit_after_first_page(stream, fetched):
+        if stream == "mentions" and fetched == 100:
+            simulator.sim.faults.add(Fault(platform="x", kind="rate_limit", remaining=1))
+
+    with pytest.raises(ChannelError):
+        poll_channel(account_id=x_account.pk, progress=limit_after_first_page)
+    ChannelAccount.objects.filter(pk=x_account.pk).update(rate_limited_until=None)
+
+    outcome = poll_channel(account_id=x_account.pk)
+
+    x_account.refresh_from_db()
+    assert outcome.fetched == 150  # only the pages not yet stored
+    assert Message.objects.count() == 250
+    assert "mentions:resume" not in x_account.cursors
+    assert x_account.cursors["mentions"]
