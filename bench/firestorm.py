@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,6 +25,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,7 +80,11 @@ def main() -> None:
     env = {
         **os.environ,
         "CARE_VAR_DIR": str(scratch),
-        "DJANGO_DEBUG": "1",
+        # Production settings: with debug on, Django keeps every query in memory.
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "CARE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": args.postgres,
         "REDIS_URL": args.redis,
         "X_API_BASE_URL": sim.x_base_url,

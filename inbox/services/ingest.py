@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from care import live
@@ -275,32 +275,36 @@ def upsert_identities(
         customers = Customer.objects.bulk_create(
             [Customer(display_name=(a.name or a.handle)[:200]) for a in missing]
         )
-        CustomerIdentity.objects.bulk_create(
-            [
-                CustomerIdentity(
-                    customer=customer,
-                    platform=platform,
-                    external_id=a.external_id,
-                    handle=a.handle[:100],
-                    name=a.name[:200],
-                    avatar_url=a.avatar_url[:500],
-                    followers_count=a.followers_count,
-                    verified=a.verified,
-                )
-                for customer, a in zip(customers, missing, strict=True)
-            ],
-            ignore_conflicts=True,
-        )
-        created = {
-            i.external_id: i
-            for i in CustomerIdentity.objects.filter(
-                platform=platform, external_id__in=[a.external_id for a in missing]
+        new = [
+            CustomerIdentity(
+                customer=customer,
+                platform=platform,
+                external_id=a.external_id,
+                handle=a.handle[:100],
+                name=a.name[:200],
+                avatar_url=a.avatar_url[:500],
+                followers_count=a.followers_count,
+                verified=a.verified,
             )
-        }
-        found.update(created)
-        # Another account's batch may have created the same person first: drop our spare.
-        spare = [c.pk for c in customers if c.pk not in {i.customer_id for i in created.values()}]
-        if spare:
+            for customer, a in zip(customers, missing, strict=True)
+        ]
+        try:
+            # Usually nobody else created these people meanwhile: one INSERT, ids back.
+            with transaction.atomic():
+                CustomerIdentity.objects.bulk_create(new)
+            found.update({i.external_id: i for i in new})
+        except IntegrityError:
+            # Another batch (another account) created some first: theirs win, ours go.
+            CustomerIdentity.objects.bulk_create(new, ignore_conflicts=True)
+            created = {
+                i.external_id: i
+                for i in CustomerIdentity.objects.filter(
+                    platform=platform, external_id__in=[a.external_id for a in missing]
+                )
+            }
+            found.update(created)
+            used = {i.customer_id for i in created.values()}
+            spare = [c.pk for c in customers if c.pk not in used]
             Customer.objects.filter(pk__in=spare, identities__isnull=True).delete()
     return found
 

@@ -115,7 +115,7 @@ def _poll_stream(
         if page.rate.remaining == 0:
             return  # out of calls until the reset; the next poll after it goes on
     polled_at = {**account.cursors.get("polled_at", {}), stream: time.time()}
-    done = {"polled_at": polled_at, f"{stream}:resume": None}
+    done: dict[str, object] = {"polled_at": polled_at, f"{stream}:resume": None}
     if new_cursor:
         done[stream] = new_cursor
     _save_cursors(account, done)

@@ -230,3 +230,27 @@ def test_an_event_survives_the_round_trip_through_a_kept_page():
     event = mention("1", "Halo 😡 <b>", language="in", attachments=({"type": "photo"},))
 
     assert InboundEvent.from_json(event.as_json()) == event
+
+
+def test_a_customer_another_batch_created_meanwhile_is_used_not_duplicated(monkeypatch):
+    from inbox.services.ingest import upsert_identities
+
+    other = Customer.objects.create(display_name="Created by the other batch")
+    CustomerIdentity.objects.create(
+        customer=other, platform="x", external_id=ANI.external_id, handle="ani_w"
+    )
+    real_filter = CustomerIdentity.objects.filter
+    calls = {"n": 0}
+
+    def blind_first_look(*args, **kwargs):
+        # The first look happens before the other batch commits: it sees nothing.
+        calls["n"] += 1
+        found = real_filter(*args, **kwargs)
+        return found.none() if calls["n"] == 1 else found
+
+    monkeypatch.setattr(CustomerIdentity.objects, "filter", blind_first_look)
+
+    found = upsert_identities(platform="x", authors=[ANI])
+
+    assert found[ANI.external_id].customer_id == other.pk
+    assert Customer.objects.count() == 1  # our spare customer was removed
