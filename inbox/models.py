@@ -456,7 +456,9 @@ class InboundBatch(models.Model):
         ChannelAccount, on_delete=models.CASCADE, related_name="inbound_batches"
     )
     stream = models.CharField(max_length=32)
-    events = models.JSONField(default=list)
+    # JSON text, not a JSONField: it is written once and read once, never queried, and
+    # PostgreSQL would parse every page into jsonb for nothing.
+    events_json = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)

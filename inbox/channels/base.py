@@ -6,7 +6,7 @@ inbox) sees `InboundEvent`s; every library error becomes a `ChannelError`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -66,8 +66,10 @@ class InboundEvent:
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict, to keep a polled page until a worker ingests it."""
-        data = asdict(self)
+        # Field by field, not asdict(): that deep-copies `raw`, which is only read here.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["created_at"] = self.created_at.isoformat()
+        data["customer"] = asdict(self.customer) if self.customer else None
         return data
 
     @classmethod

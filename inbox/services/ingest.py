@@ -13,6 +13,7 @@ it guarantees:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -370,7 +371,9 @@ def stage_events(
     if not events:
         return None
     batch = InboundBatch.objects.create(
-        channel_account=account, stream=stream, events=[e.as_json() for e in events]
+        channel_account=account,
+        stream=stream,
+        events_json=json.dumps([e.as_json() for e in events], ensure_ascii=False),
     )
     transaction.on_commit(lambda: ingest_batch_task.delay(batch.pk))
     return batch
@@ -381,7 +384,7 @@ def ingest_batch(*, batch_id: int, max_attempts: int = 5) -> IngestResult:
     batch = InboundBatch.objects.select_related("channel_account").get(pk=batch_id)
     if batch.status != InboundBatch.Status.PENDING:
         return IngestResult()
-    events = [InboundEvent.from_json(data) for data in batch.events]
+    events = [InboundEvent.from_json(data) for data in json.loads(batch.events_json)]
     try:
         result = ingest_events(account=batch.channel_account, events=events)
     except Exception as exc:
