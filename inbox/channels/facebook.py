@@ -8,7 +8,7 @@ reads Graph's usage headers through a response hook on its session.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import facebook
@@ -30,6 +30,9 @@ from inbox.channels.http import GRAPH_REAL_BASE_URL, platform_session
 TOKEN_ERROR = 190
 THROTTLING_CODES = {4, 17, 32, 613, 80001}
 TRANSIENT_CODES = {1, 2}
+# Polling pauses when Graph's usage headers reach this percent of the budget.
+USAGE_CEILING = 90
+USAGE_PAUSE_MINUTES = 10
 # How many recent Page posts a catch-up poll looks under for new comments.
 RECENT_POSTS = 25
 
@@ -95,7 +98,12 @@ class FacebookAdapter(ChannelAdapter):
     def _rate(self) -> RateInfo:
         if self.last_response is None:
             return RateInfo()
-        percent, _ = _usage_percent(self.last_response.headers)
+        percent, wait_minutes = _usage_percent(self.last_response.headers)
+        if percent is not None and percent >= USAGE_CEILING:
+            # Stop before Graph throttles: its usage is a rolling hour, so a pause lets
+            # it fall back; the replies agents send need the rest of the budget.
+            pause = timedelta(minutes=wait_minutes or USAGE_PAUSE_MINUTES)
+            return RateInfo(remaining=0, reset_at=datetime.now(UTC) + pause, usage_percent=percent)
         return RateInfo(usage_percent=percent)
 
     def _call(self, path: str, args: dict[str, Any] | None = None, **kwargs: Any) -> Any:

@@ -58,6 +58,8 @@ def poll_channel(
         adapter = adapter_for(account)
         try:
             for stream in adapter.streams:
+                if account.rate_limited_until and account.rate_limited_until > timezone.now():
+                    break  # the last page used up the calls: the other streams wait too
                 if _stream_is_due(account, adapter, stream):
                     _poll_stream(account, adapter, stream, outcome, progress, lease, in_parallel)
         except ChannelError as exc:

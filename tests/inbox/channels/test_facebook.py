@@ -184,3 +184,24 @@ def _fault(platform: str, kind: str, **kwargs):
 
     remaining = None if kind.startswith("token") else 1
     return Fault(platform=platform, kind=kind, remaining=remaining, **kwargs)
+
+
+def test_polling_pauses_before_graph_throttles_when_usage_nears_the_budget(simulator, fb_account):
+    from django.utils import timezone
+
+    from inbox.services.polling import poll_channel
+
+    facebook = simulator.facebook
+    facebook.add_comment(message="Halo", author={"id": "7001", "name": "Ani"})
+    # Spend the Page's call budget down to its last calls, as a busy hour would.
+    graph = adapter_for(fb_account)
+    while (graph._rate().usage_percent or 0) < 90:
+        graph.check_credentials()
+
+    poll_channel(account_id=fb_account.pk)
+
+    fb_account.refresh_from_db()
+    assert fb_account.usage_percent is not None and fb_account.usage_percent >= 90
+    assert fb_account.rate_limited_until is not None
+    assert fb_account.rate_limited_until > timezone.now()
+    assert poll_channel(account_id=fb_account.pk).skipped == "rate limited"
