@@ -174,7 +174,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Keep a worker's database connection for many tasks (closed every 2 × this many) instead
+# Keep a worker's database connection for many tasks (closed every twice this many tasks) instead
 # of opening one per task: a firestorm runs thousands of short tasks.
 CELERY_DB_REUSE_MAX = 100
 CELERY_BEAT_SCHEDULER = "care.beat:HeartbeatScheduler"
