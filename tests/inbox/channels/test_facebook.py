@@ -194,7 +194,7 @@ def test_polling_pauses_before_graph_throttles_when_usage_nears_the_budget(simul
     facebook = simulator.facebook
     facebook.add_comment(message="Halo", author={"id": "7001", "name": "Ani"})
     # Spend the Page's call budget down to its last calls, as a busy hour would.
-    graph = adapter_for(fb_account)
+    graph = FacebookAdapter(fb_account)
     while (graph._rate().usage_percent or 0) < 90:
         graph.check_credentials()
 
