@@ -41,15 +41,30 @@ def process_env(var_dir: Path, **extra: str) -> dict[str, str]:
     if not settings.REDIS_URL:
         # With no Redis both sides must share the embedded broker's folders.
         folder = var_dir / "broker"
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(folder / "messages"),
-            "data_folder_out": str(folder / "messages"),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-        }
+        use_broker_options(
+            {
+                "data_folder_in": str(folder / "messages"),
+                "data_folder_out": str(folder / "messages"),
+                "control_folder": str(folder / "control"),
+                "store_processed": False,
+                "polling_interval": 0.1,
+            }
+        )
         for sub in ("messages", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
     return env
+
+
+def use_broker_options(options: dict[str, Any]) -> None:
+    """Point this process's producer at other broker folders.
+
+    A producer pool made by an earlier test keeps its connection to the old folders,
+    so the pools are dropped and made again on the next send.
+    """
+    app.conf.broker_transport_options = options
+    app.pool.force_close_all()  # type: ignore[attr-defined]
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 def start_celery(command: list[str], *, env: dict[str, str], log: Path, **kwargs: Any) -> Any:

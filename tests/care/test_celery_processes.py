@@ -14,7 +14,7 @@ from care.celery import app
 from care.health import health_report
 from care.models import ServiceHeartbeat
 from care.tasks import prune_heartbeats_task
-from tests.processes import process_env, start_celery, wait_for
+from tests.processes import process_env, start_celery, use_broker_options, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def celery_processes(tmp_path, settings):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-    app.conf.broker_transport_options = original_options
+    use_broker_options(original_options)
 
 
 def test_worker_and_beat_report_alive_and_the_worker_runs_tasks(celery_processes):
