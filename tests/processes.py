@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -62,7 +63,7 @@ def use_broker_options(options: dict[str, Any]) -> None:
     so the pools are dropped and made again on the next send.
     """
     app.conf.broker_transport_options = options
-    app.pool.force_close_all()  # type: ignore[attr-defined]
+    kombu.pools.reset()  # kombu's registry of connection and producer pools
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None  # type: ignore[attr-defined]
 

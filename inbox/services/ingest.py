@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from care import live
+from care.queue import enqueue_on_commit
 from inbox.channels.base import InboundAuthor, InboundEvent
 from inbox.models import (
     ChannelAccount,
@@ -375,7 +376,7 @@ def stage_events(
         stream=stream,
         events_json=json.dumps([e.as_json() for e in events], ensure_ascii=False),
     )
-    transaction.on_commit(lambda: ingest_batch_task.delay(batch.pk))
+    enqueue_on_commit(ingest_batch_task, batch.pk)
     return batch
 
 

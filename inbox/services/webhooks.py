@@ -19,10 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
 from django.utils import timezone
 
 from care.audit import record_audit
+from care.queue import enqueue_on_commit
 from inbox.channels.base import ChannelAdapter, ChannelError, InboundEvent, adapter_for
 from inbox.models import ChannelAccount, CustomerIdentity, Platform, WebhookDelivery
 from inbox.services.ingest import IngestResult, ingest_events
@@ -100,7 +100,7 @@ def receive_webhook(*, platform: str, body: bytes, headers: Any) -> WebhookDeliv
             "malformed %s webhook kept as dead letter %s: %s", platform, delivery.pk, problem
         )
         raise MalformedWebhook(problem)
-    transaction.on_commit(lambda: process_webhook_delivery_task.delay(delivery.pk))
+    enqueue_on_commit(process_webhook_delivery_task, delivery.pk)
     return delivery
 
 
@@ -225,7 +225,7 @@ def replay_webhook_delivery(
     delivery.save(update_fields=["status", "error", "attempts", "enqueued_at"])
     record_audit(actor=by, verb="webhook_replayed", target=delivery)
     if not problem:
-        transaction.on_commit(lambda: process_webhook_delivery_task.delay(delivery.pk))
+        enqueue_on_commit(process_webhook_delivery_task, delivery.pk)
     return delivery
 
 

@@ -302,3 +302,23 @@ def test_the_simulators_signed_deliveries_flow_into_the_inbox(live_server, setti
         assert WebhookDelivery.objects.filter(status="processed").exists()
     finally:
         running.stop()
+
+
+def test_with_the_broker_down_a_delivery_still_gets_200_and_waits_for_the_relay(
+    page, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from inbox.tasks import process_webhook_delivery_task
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(process_webhook_delivery_task, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(messenger_body())
+
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.RECEIVED
+    assert "the relay will" in caplog.text
