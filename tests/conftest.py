@@ -18,6 +18,7 @@ from care.models import Agent
 from tests.factories import UserFactory, make_agent
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytest_plugins = ["tests.browser"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -2,62 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-
-import pytest
 from django.core.files.base import ContentFile
 
 from care.demo import draw_avatar
-from tests.conftest import IN_CI
-from tests.factories import PASSWORD, make_agent
+from tests.browser import BROWSER_MARKS, log_in
+from tests.factories import make_agent
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not IN_CI,
-        reason="needs Debian's chromium: apt-get install chromium",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # tests make around it are ordinary synchronous ones.
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=live_server.url)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+pytestmark = BROWSER_MARKS
 
 
 def test_an_agent_logs_in_and_sees_the_empty_inbox(page, transactional_db):
     agent = make_agent(display_name="Budi Santoso", initials="BS")
-    _log_in(page, agent.user.username)
+    log_in(page, agent.user.username)
     page.wait_for_url("**/inbox/")
     assert page.locator("h1").inner_text() == "Inbox"
     assert "No channel is connected yet" in page.locator(".empty").inner_text()
@@ -66,7 +22,7 @@ def test_an_agent_logs_in_and_sees_the_empty_inbox(page, transactional_db):
 
 def test_switching_to_bahasa_indonesia(page, transactional_db):
     agent = make_agent(initials="DL")
-    _log_in(page, agent.user.username)
+    log_in(page, agent.user.username)
     page.wait_for_url("**/inbox/")
     page.select_option("#language-select", "id")
     page.wait_for_load_state("load")
@@ -93,7 +49,7 @@ def test_the_public_team_page_shows_faces_on_a_phone(browser, live_server, trans
 
 def test_an_agent_gets_a_friendly_403_for_the_dashboard(page, transactional_db):
     agent = make_agent(initials="AT")
-    _log_in(page, agent.user.username)
+    log_in(page, agent.user.username)
     page.wait_for_url("**/inbox/")
     response = page.goto("/dashboard/")
     assert response is not None and response.status == 403

@@ -3,52 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from inbox.models import ChannelAccount, ChannelIncident, Platform, WebhookDelivery
-from tests.conftest import IN_CI
-from tests.factories import PASSWORD, ChannelAccountFactory, MessageFactory, make_agent
+from tests.browser import BROWSER_MARKS, log_in
+from tests.factories import ChannelAccountFactory, MessageFactory, make_agent
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Set CARE_SCREENSHOTS=1 to refresh the README's picture; otherwise it goes to a tmp dir.
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "channels.png"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not IN_CI,
-        reason="needs Debian's chromium: apt-get install chromium",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    # As tests/test_browser.py: Playwright's sync API runs an event loop in this thread.
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=live_server.url)
-    page = context.new_page()
-    yield page
-    context.close()
+pytestmark = BROWSER_MARKS
 
 
 def _accounts() -> tuple[ChannelAccount, ChannelAccount]:
@@ -93,10 +60,7 @@ def _accounts() -> tuple[ChannelAccount, ChannelAccount]:
 def test_a_fault_shows_on_the_channels_board_without_a_reload(page, transactional_db, tmp_path):
     supervisor = make_agent("supervisor", display_name="Sari Wijaya", initials="SW")
     _, promo = _accounts()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", supervisor.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, supervisor.user.username)
     page.wait_for_url("**/inbox/")
     page.goto("/inbox/channels/")
     card = page.locator(f"#channel-{promo.pk}")
