@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from care import live
-from care.queue import enqueue_on_commit
+from care.queue import enqueue_on_commit, resend_silent
 from inbox.channels.base import InboundAuthor, InboundEvent
 from inbox.models import (
     ChannelAccount,
@@ -408,17 +408,8 @@ def ingest_batch(*, batch_id: int, max_attempts: int = 5) -> IngestResult:
 
 
 def relay_stuck_batches(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Enqueue again kept pages whose task was lost (a worker killed, the broker down),
-    each at most once per `older_than`, so a long queue is not doubled."""
+    """Enqueue again kept pages whose task was lost (a worker killed, the broker down)."""
     from inbox.tasks import ingest_batch_task
 
-    now = timezone.now()
-    stuck = list(
-        InboundBatch.objects.filter(
-            status=InboundBatch.Status.PENDING, enqueued_at__lt=now - older_than
-        ).values_list("pk", flat=True)[:1000]
-    )
-    InboundBatch.objects.filter(pk__in=stuck).update(enqueued_at=now)
-    for pk in stuck:
-        ingest_batch_task.delay(pk)
-    return len(stuck)
+    waiting = InboundBatch.objects.filter(status=InboundBatch.Status.PENDING)
+    return resend_silent(waiting, ingest_batch_task, older_than=older_than)

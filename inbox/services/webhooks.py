@@ -22,7 +22,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from care.audit import record_audit
-from care.queue import enqueue_on_commit
+from care.queue import enqueue_on_commit, resend_silent
 from inbox.channels.base import ChannelAdapter, ChannelError, InboundEvent, adapter_for
 from inbox.models import ChannelAccount, CustomerIdentity, Platform, WebhookDelivery
 from inbox.services.ingest import IngestResult, ingest_events
@@ -230,20 +230,8 @@ def replay_webhook_delivery(
 
 
 def relay_stuck_deliveries(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Enqueue again deliveries whose task was lost (broker down, worker killed).
-
-    Only those whose task was sent long ago, and each at most once per `older_than`: a
-    delivery merely waiting in a long queue is not sent a second time every minute.
-    """
+    """Enqueue again deliveries whose task was lost (broker down, worker killed)."""
     from inbox.tasks import process_webhook_delivery_task
 
-    now = timezone.now()
-    stuck = list(
-        WebhookDelivery.objects.filter(
-            status=Status.RECEIVED, enqueued_at__lt=now - older_than
-        ).values_list("pk", flat=True)[:1000]
-    )
-    WebhookDelivery.objects.filter(pk__in=stuck).update(enqueued_at=now)
-    for pk in stuck:
-        process_webhook_delivery_task.delay(pk)
-    return len(stuck)
+    waiting = WebhookDelivery.objects.filter(status=Status.RECEIVED)
+    return resend_silent(waiting, process_webhook_delivery_task, older_than=older_than)
