@@ -74,6 +74,18 @@ def _author(user: dict[str, Any] | None, user_id: str) -> InboundAuthor:
     )
 
 
+def _v1_author(user: dict[str, Any], user_id: str) -> InboundAuthor:
+    """A customer from a v1.1 user object, as Account Activity webhooks carry them."""
+    return InboundAuthor(
+        external_id=user_id,
+        handle=user.get("screen_name", ""),
+        name=user.get("name", ""),
+        avatar_url=user.get("profile_image_url_https", ""),
+        followers_count=user.get("followers_count"),
+        verified=bool(user.get("verified", False)),
+    )
+
+
 @register
 class XAdapter(ChannelAdapter):
     platform = "x"
@@ -274,16 +286,7 @@ class XAdapter(ChannelAdapter):
             created_at=parse_x_time(tweet.get("created_at")),
             text=text,
             direction="outbound" if own else "inbound",
-            customer=None
-            if own
-            else InboundAuthor(
-                external_id=author_id,
-                handle=user.get("screen_name", ""),
-                name=user.get("name", ""),
-                avatar_url=user.get("profile_image_url_https", ""),
-                followers_count=user.get("followers_count"),
-                verified=bool(user.get("verified", False)),
-            ),
+            customer=None if own else _v1_author(user, author_id),
             in_reply_to_external_id=str(tweet.get("in_reply_to_status_id_str") or ""),
             language=tweet.get("lang", ""),
             permalink=f"https://x.com/{user.get('screen_name', 'i')}/status/{tweet['id_str']}",
@@ -295,20 +298,12 @@ class XAdapter(ChannelAdapter):
         sender = str(create.get("sender_id", ""))
         own = sender == self.account.external_id
         other = str(create.get("target", {}).get("recipient_id", "")) if own else sender
-        user = users.get(other, {})
         return InboundEvent(
             kind="direct_message",
             external_id=str(dm["id"]),
             created_at=datetime.fromtimestamp(int(dm.get("created_timestamp", 0)) / 1000, UTC),
             text=create.get("message_data", {}).get("text", ""),
             direction="outbound" if own else "inbound",
-            customer=InboundAuthor(
-                external_id=other,
-                handle=user.get("screen_name", ""),
-                name=user.get("name", ""),
-                avatar_url=user.get("profile_image_url_https", ""),
-                followers_count=user.get("followers_count"),
-                verified=bool(user.get("verified", False)),
-            ),
+            customer=_v1_author(users.get(other, {}), other),
             raw=dm,
         )
