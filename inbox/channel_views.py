@@ -17,7 +17,6 @@ from django.db.models import Count
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,14 +61,8 @@ DELIVERY_TABS = {
 def channel_health(request: HttpRequest) -> HttpResponse:
     """Every account's health; `?partial=1` is the board alone, for the 5-second refresh."""
     can_manage = request.user.has_perm("care.manage_channels")
-    month = timezone.now().strftime("%Y-%m")
-    rows = channel_health_rows()
-    for row in rows:
-        account = row["account"]
-        # The counter restarts on the month's first poll; until then it is last month's.
-        row["reads"] = account.reads_this_month if account.reads_month == month else 0
     context = {
-        "rows": rows,
+        "rows": channel_health_rows(),
         "incidents": ChannelIncident.objects.select_related("channel_account")[:RECENT_INCIDENTS],
         "can_manage": can_manage,
         "dead_letters": (

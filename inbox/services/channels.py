@@ -432,6 +432,8 @@ def channel_health_rows() -> list[dict[str, Any]]:
             "inbound_last_hour": account.inbound_last_hour,
             "poll_seconds": effective_poll_seconds(account),
             "incidents": open_incidents.get(account.pk, []),
+            # The counter restarts on the month's first poll; until then it is last month's.
+            "reads": account.reads_this_month if account.reads_month == this_month else 0,
             "budget_percent": (
                 min(100, round(100 * account.reads_this_month / account.monthly_read_budget))
                 if account.monthly_read_budget and account.reads_month == this_month
