@@ -8,6 +8,7 @@ reads Graph's usage headers through a response hook on its session.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -114,6 +115,18 @@ class FacebookAdapter(ChannelAdapter):
         except requests.RequestException as exc:
             raise ChannelError(f"Facebook could not be reached: {exc.__class__.__name__}") from exc
 
+    def _pages(self, path: str, args: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        """Each page's `data` of a Graph edge, following its `after` cursor to the end."""
+        args = dict(args)
+        while True:
+            page = self._call(path, args)
+            yield page["data"]
+            paging = page.get("paging", {})
+            after = paging.get("cursors", {}).get("after")
+            if not paging.get("next") or not after:
+                return
+            args["after"] = after
+
     def _channel_error(self, exc: facebook.GraphAPIError) -> ChannelError:
         error = exc.result.get("error", {}) if isinstance(exc.result, dict) else {}
         code = error.get("code")
@@ -155,13 +168,8 @@ class FacebookAdapter(ChannelAdapter):
             }
             if since:
                 args["since"] = since
-            while True:
-                page = self._call(f"{post['id']}/comments", args)
-                events += [self._comment_event(c, post_id=post["id"]) for c in page["data"]]
-                after = page.get("paging", {}).get("cursors", {}).get("after")
-                if not page.get("paging", {}).get("next") or not after:
-                    break
-                args["after"] = after
+            for comments in self._pages(f"{post['id']}/comments", args):
+                events += [self._comment_event(c, post_id=post["id"]) for c in comments]
         newest = max((int(e.created_at.timestamp()) for e in events), default=since)
         return FetchPage(
             events=events,
@@ -214,16 +222,11 @@ class FacebookAdapter(ChannelAdapter):
                 "fields": "id,message,from,to,created_time,attachments",
                 "limit": 50,
             }
-            while True:
-                page = self._call(f"{conversation['id']}/messages", args)
-                fresh = [m for m in page["data"] if _unix(m.get("created_time")) >= since]
+            for messages in self._pages(f"{conversation['id']}/messages", args):
+                fresh = [m for m in messages if _unix(m.get("created_time")) >= since]
                 events += [self._messenger_event(m, customer) for m in fresh]
-                after = page.get("paging", {}).get("cursors", {}).get("after")
-                if len(fresh) < len(page["data"]) or not page.get("paging", {}).get("next"):
-                    break
-                if not after:
-                    break
-                args["after"] = after
+                if len(fresh) < len(messages):
+                    break  # newest first: the rest is older than the cursor
         return FetchPage(
             events=events,
             next_page=None,
