@@ -58,6 +58,15 @@ class Agent(models.Model):
     departments = models.ManyToManyField(
         "inbox.Department", blank=True, related_name="agents", verbose_name=_("departments")
     )
+    channels = models.ManyToManyField(
+        "inbox.ChannelAccount",
+        blank=True,
+        related_name="agents",
+        verbose_name=_("channels"),
+        help_text=_("The channel accounts whose conversations this agent sees."),
+    )
+    # Round-robin: the available agent assigned longest ago goes next.
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
     is_away = models.BooleanField(_("away"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -76,6 +85,7 @@ class Agent(models.Model):
             ("view_dashboard", "Can see the supervisors' dashboards"),
             ("manage_channels", "Can connect, pause and resume channel accounts"),
             ("manage_team", "Can add agents and change roles"),
+            ("see_all_channels", "Can see the conversations of every channel account"),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ _SUPERVISOR = [
     "care.merge_customers",
     "care.view_dashboard",
     "care.manage_channels",
+    "care.see_all_channels",
 ]
 _ADMIN = [*_SUPERVISOR, "care.manage_team"]
 

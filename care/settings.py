@@ -191,6 +191,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "relay-inbound-batches": {"task": "inbox.tasks.relay_inbound_batches_task", "schedule": 60.0},
     "check-quiet-channels": {"task": "inbox.tasks.check_quiet_channels_task", "schedule": 300.0},
+    # Unassigned cases go to agents who come back from away or have room again.
+    "auto-assign": {"task": "inbox.tasks.auto_assign_task", "schedule": 30.0},
+    "prune-presence": {"task": "inbox.tasks.prune_presence_task", "schedule": 3600.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
@@ -218,6 +221,15 @@ CARE_BUSINESS_HOURS = env.str("CARE_BUSINESS_HOURS", default="08:00-20:00")
 CARE_BUSINESS_DAYS = env.list("CARE_BUSINESS_DAYS", default=["1", "2", "3", "4", "5", "6"])
 # A worker killed mid-poll frees its account's polling lock after this many seconds.
 CARE_POLL_LOCK_SECONDS = env.int("CARE_POLL_LOCK_SECONDS", default=60)
+# --- The inbox ----------------------------------------------------------------------
+# New conversations go round-robin to available agents (capacity, languages, away).
+CARE_AUTO_ASSIGN = env.bool("CARE_AUTO_ASSIGN", default=True)
+# A customer is owed an answer this many minutes after they write (until SLA policies).
+CARE_RESPONSE_TARGET_MINUTES = env.int("CARE_RESPONSE_TARGET_MINUTES", default=60)
+# An agent whose conversation page has not reported for this long has left it.
+CARE_PRESENCE_SECONDS = env.int("CARE_PRESENCE_SECONDS", default=12)
+# How long the undo of a bulk action is offered, in seconds.
+CARE_UNDO_SECONDS = env.int("CARE_UNDO_SECONDS", default=10)
 # Where `make demo` runs the platform simulator; shown on the Channels page.
 SIMULATOR_URL = env.str("SIMULATOR_URL", default="")
 

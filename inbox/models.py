@@ -250,7 +250,13 @@ class Conversation(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    # When the customer is owed an answer: set when they write and nobody has answered
+    # since, cleared by the brand's reply. A flat target until SLA policies exist.
+    response_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    # The latest message's first line, kept here so the list reads no message rows.
+    preview = models.CharField(_("latest message"), max_length=200, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
@@ -270,6 +276,9 @@ class Conversation(models.Model):
                 fields=["channel_account", "status", "-last_activity_at"], name="conv_channel_idx"
             ),
             models.Index(fields=["customer", "-opened_at"], name="conv_customer_idx"),
+            # What /inbox/live reads every second: "did anything change?"
+            models.Index(fields=["updated_at"], name="conv_updated_idx"),
+            models.Index(fields=["status", "response_due_at"], name="conv_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -368,6 +377,104 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on #{self.conversation_id} by {self.author}"
+
+
+class ConversationEvent(models.Model):
+    """Something that happened to a case besides messages: a claim, a status, a tag.
+
+    The conversation page shows these between the messages, in time order, so anyone
+    opening the case sees who did what before answering.
+    """
+
+    class Kind(models.TextChoices):
+        CLAIMED = "claimed", _("Claimed")
+        ASSIGNED = "assigned", _("Assigned")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        STATUS = "status", _("Status changed")
+        PRIORITY = "priority", _("Priority changed")
+        TAGGED = "tagged", _("Tagged")
+        UNTAGGED = "untagged", _("Tag removed")
+        MERGED = "merged", _("Merged")
+        ESCALATED = "escalated", _("Escalated")
+        SPAM = "spam", _("Marked as spam")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="conv_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.conversation_id}"
+
+
+class Escalation(models.Model):
+    """A case handed to a department that can solve it; the care team keeps the customer."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="escalations"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey("care.Agent", on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(_("summary"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    handed_back_at = models.DateTimeField(_("handed back"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} to {self.department}"
+
+
+class ConversationViewer(models.Model):
+    """Who has a conversation open right now, and whether they are typing a reply.
+
+    Each open page says so every few seconds; a row older than a few heartbeats means
+    the agent left. A table rather than a cache, so it works the same in the demo
+    (no Redis) and with many web processes.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="viewers")
+    agent = models.ForeignKey("care.Agent", on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+    typing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="one_viewer_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} on #{self.conversation_id}"
+
+
+class BulkChange(models.Model):
+    """One bulk action on many conversations, with what each looked like before.
+
+    The browser sends a big selection in chunks sharing one `group`; undo restores every
+    chunk of the group, but only conversations nobody touched since.
+    """
+
+    group = models.UUIDField(db_index=True)
+    actor = models.ForeignKey("care.Agent", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16)
+    # {conversation id: {"status", "assignee_id", "tag_ids", "updated_at"}}
+    before = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} on {len(self.before)} conversations"
 
 
 class WebhookDelivery(models.Model):

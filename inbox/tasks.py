@@ -63,3 +63,17 @@ def check_quiet_channels_task() -> int:
     from inbox.services.channels import check_quiet_channels
 
     return len(check_quiet_channels())
+
+
+@shared_task
+def auto_assign_task() -> int:
+    from inbox.services.assignment import auto_assign_conversations
+
+    return auto_assign_conversations()
+
+
+@shared_task
+def prune_presence_task() -> int:
+    from inbox.services.presence import prune_presence
+
+    return prune_presence()

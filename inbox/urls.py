@@ -1,11 +1,18 @@
 from django.urls import path
 
-from inbox import channel_views, views
+from inbox import channel_views, conversation_views, views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.conversation_list, name="list"),
     path("live", views.live, name="live"),
+    path("bulk", views.bulk_action, name="bulk"),
+    path("bulk/<uuid:group>/undo", views.bulk_undo, name="bulk-undo"),
+    path("<int:pk>/", conversation_views.conversation_detail, name="conversation"),
+    path("<int:pk>/presence", conversation_views.conversation_presence, name="presence"),
+    path("<int:pk>/reply", conversation_views.conversation_reply, name="reply"),
+    path("<int:pk>/merge", conversation_views.conversation_merge, name="merge"),
+    path("<int:pk>/<slug:action>", conversation_views.conversation_action, name="action"),
     path("channels/", channel_views.channel_health, name="channels"),
     path("channels/deliveries/", channel_views.deliveries, name="deliveries"),
     path("channels/deliveries/<int:pk>/", channel_views.delivery_detail, name="delivery"),

@@ -194,7 +194,11 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
             elif conversation.status == Conversation.Status.WAITING_ON_CUSTOMER:
                 conversation.status = Conversation.Status.OPEN
                 reopened.add(conversation.pk)
+        if event.created_at >= conversation.last_activity_at:
+            conversation.preview = preview_of(event.text)
         conversation.last_activity_at = max(conversation.last_activity_at, event.created_at)
+        conversation.updated_at = now
+        _track_response_due(conversation, event)
         if conversation.pk is not None:
             touched[conversation.pk] = conversation
         messages.append(
@@ -220,15 +224,48 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
     Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
     # bulk_update builds a CASE per field: only the fields that changed are sent.
     if touched:
-        Conversation.objects.bulk_update(list(touched.values()), ["last_activity_at"])
+        Conversation.objects.bulk_update(
+            list(touched.values()),
+            [
+                "last_activity_at",
+                "preview",
+                "updated_at",
+                "response_due_at",
+                "first_response_at",
+            ],
+        )
     if reopened:
         Conversation.objects.bulk_update(
             [touched[pk] for pk in reopened], ["status", "resolved_at", "updated_at"]
         )
     result.stored = len(messages)
     result.conversations |= set(touched) | {c.pk for c in opened}
+    if opened and settings.CARE_AUTO_ASSIGN:
+        from inbox.tasks import auto_assign_task
+
+        # New cases go to an available agent at once; the beat job catches up otherwise.
+        enqueue_on_commit(auto_assign_task)
     if any(m.direction == Message.Direction.INBOUND for m in messages):
         ChannelAccount.objects.filter(pk=account.pk).update(last_inbound_at=now)
+
+
+def preview_of(text: str) -> str:
+    """The first non-empty line, as the inbox list shows it."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def _track_response_due(conversation: Conversation, event: InboundEvent) -> None:
+    """The customer is owed an answer from their first unanswered message on."""
+    if event.direction == Message.Direction.OUTBOUND:
+        conversation.response_due_at = None
+        if conversation.first_response_at is None:
+            conversation.first_response_at = event.created_at
+    elif conversation.response_due_at is None:
+        target = timedelta(minutes=settings.CARE_RESPONSE_TARGET_MINUTES)
+        conversation.response_due_at = event.created_at + target
 
 
 def _lock_customers(customer_ids: set[int]) -> None:

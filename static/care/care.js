@@ -6,9 +6,8 @@ document.addEventListener("change", (event) => {
 
 // --- Live pages: poll, then swap in server-rendered HTML (escaped by Django) ------------
 // A region marked data-refresh-url (the Channels board) is fetched again every
-// data-refresh-every seconds. The inbox (data-live-url) first asks a cheap JSON endpoint
-// and fetches its list (data-partial-url) only when something moved. Hidden tabs skip
-// their turn. A redirect (session expired) stops nothing but is never swapped in.
+// data-refresh-every seconds; the inbox pages (inbox.js) ask a cheap JSON endpoint first.
+// Hidden tabs skip their turn. A redirect (session expired) is never swapped in.
 async function careFetch(url) {
   const response = await fetch(url, {
     headers: { "X-Requested-With": "fetch" },
@@ -50,34 +49,6 @@ for (const region of document.querySelectorAll("[data-refresh-url]")) {
   });
 }
 
-const careLive = document.querySelector("[data-live-url]");
-if (careLive) {
-  const flash = document.querySelector("[data-live-flash]");
-  const rowKeys = () => new Set([...careLive.querySelectorAll("[data-key]")].map((row) => row.dataset.key));
-  let seen = null;
-  let flashTimer = null;
-  careEvery(Number(careLive.dataset.liveEvery) || 3, async () => {
-    const state = await (await careFetch(careLive.dataset.liveUrl)).json();
-    const key = `${state.latest_message_id}|${state.open_count}|${state.changed_at}`;
-    const first = seen === null;
-    if (first || key === seen) {
-      seen = key; // the first answer is what the page already shows
-      return;
-    }
-    seen = key;
-    const before = rowKeys();
-    careSwap(careLive, await (await careFetch(careLive.dataset.partialUrl)).text());
-    const fresh = [...careLive.querySelectorAll("[data-key]")].filter((row) => !before.has(row.dataset.key));
-    for (const row of fresh) row.classList.add("row-new");
-    if (flash && fresh.length) {
-      flash.textContent = flash.dataset.template.replace("%(count)s", fresh.length);
-      flash.hidden = false;
-      clearTimeout(flashTimer);
-      flashTimer = setTimeout(() => { flash.hidden = true; }, 4000);
-    }
-  }, { now: true });
-}
-
 // Connect form: show the token fields of the chosen platform only (all show without JS).
 for (const form of document.querySelectorAll("[data-platform-form]")) {
   const sync = () => {
@@ -91,3 +62,8 @@ for (const form of document.querySelectorAll("[data-platform-form]")) {
   form.addEventListener("change", sync);
   sync();
 }
+
+// A customer's avatar lives on the platform; when it cannot load, the initial shows.
+document.addEventListener("error", (event) => {
+  if (event.target.classList && event.target.classList.contains("avatar-img")) event.target.remove();
+}, true);

@@ -1,0 +1,70 @@
+"""Small forms for the conversation page's actions: they validate, services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from care.models import Agent
+from inbox.models import Conversation, Department
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=Agent.objects.filter(user__is_active=True),
+        required=False,
+        label=_("Assign to"),
+        empty_label=_("Nobody"),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Conversation.Status.choices, label=_("Status"))
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(
+        choices=Conversation.Priority.choices, coerce=int, label=_("Priority")
+    )
+
+
+class TagsForm(forms.Form):
+    add = forms.CharField(required=False, max_length=300, label=_("Add tags"))
+    remove = forms.CharField(required=False, max_length=300)
+
+    def clean_add(self) -> list[str]:
+        return [t for t in self.cleaned_data["add"].replace(",", " ").split() if t]
+
+    def clean_remove(self) -> list[str]:
+        return [t for t in self.cleaned_data["remove"].replace(",", " ").split() if t]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=5000, widget=forms.Textarea, label=_("Internal note"))
+
+
+class EscalateForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), label=_("Department"))
+    summary = forms.CharField(max_length=2000, widget=forms.Textarea, label=_("Summary"))
+    due_at = forms.DateTimeField(
+        required=False,
+        label=_("Answer needed by"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(min_value=1)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        max_length=10000,
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 3, "data-typing": "1"}),
+    )
+    private = forms.BooleanField(required=False, label=_("Private message"))
+    # What the agent had seen when the page loaded: newer activity is shown before sending.
+    seen_message_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    seen_reply_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,350 @@
+"""One conversation: the thread, the customer panel, the actions and who else is here.
+
+Live: the page posts `/inbox/<id>/presence` every 2 seconds ("I am here", "I am
+typing") and gets back who else is viewing or typing and two numbers that move when the
+thread changes; when they move it fetches the thread again (`?partial=thread`), leaving
+the reply box and the agent's draft alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from care.errors import CareError
+from care.models import Agent
+from care.permissions import access_agent, permission_required
+from inbox import conversation_forms as forms
+from inbox import selectors
+from inbox.models import Conversation, Department, Message
+from inbox.selectors import ConversationMerged
+from inbox.services import conversations as actions
+from inbox.services import presence
+from inbox.services.escalation import escalate_conversation
+from responses.models import Reply
+from responses.services.drafts import save_reply_draft
+
+
+def _is_fetch(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _merged_response(request: HttpRequest, merged: ConversationMerged, pk: int) -> HttpResponse:
+    text = _("Conversation #%(old)s was merged into #%(new)s: you are looking at #%(new)s now.") % {
+        "old": pk,
+        "new": merged.target.pk,
+    }
+    if _is_fetch(request):
+        return JsonResponse(
+            {"message": text, "code": "merged", "url": _url(merged.target)}, status=409
+        )
+    messages.warning(request, text)
+    return redirect(_url(merged.target))
+
+
+def _url(conversation: Conversation) -> str:
+    return reverse("inbox:conversation", args=[conversation.pk])
+
+
+def _versions(conversation: Conversation) -> dict[str, int]:
+    last_message = Message.objects.filter(conversation=conversation).order_by("-pk").first()
+    last_reply = Reply.objects.filter(conversation=conversation).order_by("-pk").first()
+    return {
+        "message_id": last_message.pk if last_message else 0,
+        "reply_id": last_reply.pk if last_reply else 0,
+    }
+
+
+def _page_context(conversation: Conversation, agent: Agent) -> dict[str, Any]:
+    return {
+        "conversation": conversation,
+        "timeline": selectors.conversation_timeline(conversation),
+        "viewers": presence.current_viewers(conversation=conversation, exclude=agent),
+        "agent": agent,
+        "version": conversation.updated_at.isoformat(),
+    }
+
+
+@never_cache
+@require_GET
+@permission_required("care.work_inbox")
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agent = access_agent(request.user)
+    try:
+        conversation = selectors.access_conversation(agent, pk)
+    except ConversationMerged as merged:
+        return _merged_response(request, merged, pk)
+    context = _page_context(conversation, agent)
+    if request.GET.get("partial") == "thread":
+        return render(request, "inbox/conversation/_live.html", context)
+    presence.record_presence(conversation=conversation, agent=agent)
+    context.update(_full_context(conversation, agent))
+    return render(request, "inbox/conversation/detail.html", context)
+
+
+def _full_context(
+    conversation: Conversation, agent: Agent, reply_form: forms.ReplyForm | None = None
+) -> dict[str, Any]:
+    seen = _versions(conversation)
+    return {
+        "history": selectors.customer_history(conversation, agent),
+        "assignable": selectors.assignable_agents(conversation),
+        "departments": Department.objects.all(),
+        "merge_candidates": selectors.merge_candidates(conversation, agent),
+        "statuses": Conversation.Status.choices,
+        "priorities": Conversation.Priority.choices,
+        "reply_form": reply_form
+        or forms.ReplyForm(
+            initial={"seen_message_id": seen["message_id"], "seen_reply_id": seen["reply_id"]}
+        ),
+        "can_reassign": agent.user.has_perm("care.reassign_conversations"),
+        "nav_section": "inbox",
+    }
+
+
+@never_cache
+@require_POST
+@permission_required("care.work_inbox")
+def conversation_presence(request: HttpRequest, pk: int) -> JsonResponse:
+    """The page's heartbeat: record this agent, answer who else is here and what moved."""
+    agent = access_agent(request.user)
+    try:
+        conversation = selectors.access_conversation(agent, pk)
+    except ConversationMerged as merged:
+        return _merged_response(request, merged, pk)  # type: ignore[return-value]
+    except Http404:
+        return JsonResponse(
+            {"message": _("This conversation no longer exists."), "code": "gone"}, status=404
+        )
+    if request.POST.get("leaving"):
+        presence.leave_conversation(conversation=conversation, agent=agent)
+        return JsonResponse({"left": True})
+    presence.record_presence(
+        conversation=conversation, agent=agent, typing=request.POST.get("typing") == "1"
+    )
+    viewers = presence.current_viewers(conversation=conversation, exclude=agent)
+    assignee = conversation.assignee
+    return JsonResponse(
+        {
+            "viewers": [
+                {"name": v.name, "initials": v.initials, "typing": v.typing} for v in viewers
+            ],
+            "version": conversation.updated_at.isoformat(),
+            "assignee": assignee.initials if assignee else None,
+            "status": conversation.status,
+            **_versions(conversation),
+        }
+    )
+
+
+# --- Actions: each validates a small form and calls one service ------------------------
+
+Action = Callable[[HttpRequest, Conversation, Agent], str]
+
+
+def _claim(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    actions.claim_conversation(conversation=conversation, by=agent)
+    return _("You claimed this conversation.")
+
+
+def _assign(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    form = forms.AssignForm(request.POST)
+    _require(form)
+    assignee = form.cleaned_data["assignee"]
+    actions.assign_conversation(conversation=conversation, assignee=assignee, by=agent)
+    if assignee is None:
+        return _("Conversation unassigned.")
+    return _("Assigned to %(name)s.") % {"name": assignee.display_name}
+
+
+def _status(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    form = forms.StatusForm(request.POST)
+    _require(form)
+    actions.change_status(conversation=conversation, status=form.cleaned_data["status"], by=agent)
+    return _("Status: %(status)s.") % {"status": conversation.get_status_display()}
+
+
+def _priority(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    form = forms.PriorityForm(request.POST)
+    _require(form)
+    actions.set_priority(
+        conversation=conversation, priority=form.cleaned_data["priority"], by=agent
+    )
+    return _("Priority: %(priority)s.") % {"priority": conversation.get_priority_display()}
+
+
+def _tags(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    form = forms.TagsForm(request.POST)
+    _require(form)
+    actions.tag_conversation(
+        conversation=conversation,
+        add=form.cleaned_data["add"],
+        remove=form.cleaned_data["remove"],
+        by=agent,
+    )
+    return _("Tags saved.")
+
+
+def _note(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    form = forms.NoteForm(request.POST)
+    _require(form)
+    actions.add_note(conversation=conversation, text=form.cleaned_data["text"], by=agent)
+    return _("Note added.")
+
+
+def _escalate(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    form = forms.EscalateForm(request.POST)
+    _require(form)
+    department = form.cleaned_data["department"]
+    escalate_conversation(
+        conversation=conversation,
+        department=department,
+        by=agent,
+        summary=form.cleaned_data["summary"],
+        due_at=form.cleaned_data["due_at"],
+    )
+    return _("Escalated to %(department)s.") % {"department": department.name}
+
+
+def _spam(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    actions.mark_spam(conversation=conversation, by=agent)
+    return _("Marked as spam and closed.")
+
+
+ACTIONS: dict[str, Action] = {
+    "claim": _claim,
+    "assign": _assign,
+    "status": _status,
+    "priority": _priority,
+    "tags": _tags,
+    "note": _note,
+    "escalate": _escalate,
+    "spam": _spam,
+}
+
+
+def _require(form: Any) -> None:
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        raise CareError(errors or _("Check the form."), code="invalid")
+
+
+@require_POST
+@permission_required("care.work_inbox")
+def conversation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    agent = access_agent(request.user)
+    do = ACTIONS.get(action)
+    if do is None:
+        raise Http404("action")
+    try:
+        conversation = selectors.access_conversation(agent, pk, for_update=False)
+    except ConversationMerged as merged:
+        return _merged_response(request, merged, pk)
+    try:
+        text = do(request, conversation, agent)
+    except CareError as error:
+        if _is_fetch(request):
+            return JsonResponse({"message": error.message, "code": error.code}, status=400)
+        messages.error(request, error.message)
+    else:
+        if _is_fetch(request):
+            return JsonResponse({"message": text})
+        messages.success(request, text)
+    return redirect(request.POST.get("next") or _url(conversation))
+
+
+@require_POST
+@permission_required("care.work_inbox")
+def conversation_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    agent = access_agent(request.user)
+    try:
+        source = selectors.access_conversation(agent, pk)
+    except ConversationMerged as merged:
+        return _merged_response(request, merged, pk)
+    form = forms.MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the conversation to merge into."))
+        return redirect(_url(source))
+    try:
+        target = selectors.access_conversation(agent, form.cleaned_data["into"])
+        actions.merge_conversations(source=source, target=target, by=agent)
+    except ConversationMerged:
+        messages.error(request, _("That conversation was itself merged; pick another."))
+        return redirect(_url(source))
+    except CareError as error:
+        messages.error(request, error.message)
+        return redirect(_url(source))
+    messages.success(request, _("#%(old)s merged into this conversation.") % {"old": source.pk})
+    return redirect(_url(target))
+
+
+@require_POST
+@permission_required("care.work_inbox")
+def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep the agent's reply; warn first when something arrived since the page opened."""
+    agent = access_agent(request.user)
+    try:
+        conversation = selectors.access_conversation(agent, pk)
+    except ConversationMerged as merged:
+        return _merged_response(request, merged, pk)
+    form = forms.ReplyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            save_reply_draft(
+                conversation=conversation,
+                by=agent,
+                text=data["text"],
+                private=data["private"],
+                seen_message_id=data["seen_message_id"],
+                seen_reply_id=data["seen_reply_id"],
+                confirmed=data["confirmed"],
+            )
+        except CareError as error:
+            if error.code != "new_activity":
+                form.add_error("text", error.message)
+            else:
+                return _warn_new_activity(request, conversation, agent, form, error)
+        else:
+            messages.success(request, _("Reply saved on the case."))
+            return redirect(_url(conversation))
+    context = _page_context(conversation, agent)
+    context.update(_full_context(conversation, agent, reply_form=form))
+    return render(request, "inbox/conversation/detail.html", context, status=400)
+
+
+def _warn_new_activity(
+    request: HttpRequest,
+    conversation: Conversation,
+    agent: Agent,
+    form: forms.ReplyForm,
+    error: CareError,
+) -> HttpResponse:
+    """Show what arrived first; the reply box keeps the text, and a second send confirms."""
+    seen = _versions(conversation)
+    confirm_form = forms.ReplyForm(
+        initial={
+            "text": form.cleaned_data["text"],
+            "private": form.cleaned_data["private"],
+            "seen_message_id": seen["message_id"],
+            "seen_reply_id": seen["reply_id"],
+            "confirmed": True,
+        }
+    )
+    context = _page_context(conversation, agent)
+    context.update(_full_context(conversation, agent, reply_form=confirm_form))
+    context["new_messages"] = Message.objects.filter(
+        pk__in=error.extra["message_ids"]
+    ).select_related("author_identity", "author_agent")
+    context["new_replies"] = Reply.objects.filter(pk__in=error.extra["reply_ids"]).select_related(
+        "author"
+    )
+    return render(request, "inbox/conversation/detail.html", context, status=409)
