@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from care.models import Agent
 from care.services import normalise_initials
 from care.validators import PHOTO_FORMATS
-from inbox.models import Department
+from inbox.models import ChannelAccount, Department
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -69,6 +69,16 @@ class AgentForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    channels = forms.ModelMultipleChoiceField(
+        label=_("Channels"),
+        queryset=ChannelAccount.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Whose conversations this agent sees and is assigned. Supervisors see every channel."
+        ),
+    )
+
     class Meta:
         model = Agent
         fields = [
@@ -79,6 +89,7 @@ class AgentForm(forms.ModelForm):
             "languages",
             "capacity",
             "departments",
+            "channels",
         ]
         widgets = {"photo": PhotoInput()}
 
@@ -93,6 +104,11 @@ class NewAgentForm(AgentForm):
     )
 
     field_order = ["username", "email", "password"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A new member works every channel unless the admin narrows it.
+        self.fields["channels"].initial = list(ChannelAccount.objects.all())
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]

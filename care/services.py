@@ -58,9 +58,13 @@ def create_agent(
     languages: list[str] | None = None,
     capacity: int = 15,
     departments: Iterable[Any] = (),
+    channels: Iterable[Any] | None = None,
     by: User | AnonymousUser | None = None,
 ) -> Agent:
-    """Create a user and their agent profile; refuses clashing or malformed initials."""
+    """Create a user and their agent profile; refuses clashing or malformed initials.
+
+    A new agent works every connected channel unless `channels` says which.
+    """
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ValidationError({"username": _("A user with that username already exists.")})
@@ -85,6 +89,11 @@ def create_agent(
         agent.photo = prepare_photo(photo)
     agent.save()
     agent.departments.set(departments)
+    if channels is None:
+        from inbox.models import ChannelAccount
+
+        channels = ChannelAccount.objects.all()
+    agent.channels.set(channels)
     _apply_role(user, role)
     record_audit(actor=by, verb="agent_created", target=agent, role=role)
     return agent
@@ -99,6 +108,7 @@ PROFILE_FIELDS = {
     "time_zone",
     "is_away",
     "departments",
+    "channels",
 }
 
 
@@ -109,6 +119,7 @@ def update_agent(*, agent: Agent, by: User | AnonymousUser | None, **fields: Any
     if unknown:
         raise TypeError(f"update_agent cannot change {sorted(unknown)}")
     departments = fields.pop("departments", None)
+    channels = fields.pop("channels", None)
     if "initials" in fields:
         fields["initials"] = normalise_initials(fields["initials"])
     if "photo" in fields and not fields["photo"]:
@@ -122,6 +133,9 @@ def update_agent(*, agent: Agent, by: User | AnonymousUser | None, **fields: Any
     agent.save()
     if departments is not None:
         agent.departments.set(departments)
+    if channels is not None:
+        agent.channels.set(channels)
+        fields["channels"] = [c.pk for c in channels]
     record_audit(actor=by, verb="agent_updated", target=agent, fields=sorted(fields))
     return agent
 

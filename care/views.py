@@ -107,6 +107,7 @@ def agent_new(request: HttpRequest) -> HttpResponse:
             languages=data["languages"],
             capacity=data["capacity"],
             departments=data["departments"],
+            channels=data["channels"],
             by=request.user,
         )
         messages.success(request, _("%(name)s joined the team.") % {"name": agent.display_name})

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.conversation_list, name="list"),
     path("live", views.live, name="live"),
     path("bulk", views.bulk_action, name="bulk"),
+    path("away", views.toggle_away, name="away"),
     path("bulk/<uuid:group>/undo", views.bulk_undo, name="bulk-undo"),
     path("<int:pk>/", conversation_views.conversation_detail, name="conversation"),
     path("<int:pk>/presence", conversation_views.conversation_presence, name="presence"),

@@ -14,8 +14,9 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,6 +28,7 @@ from care.permissions import access_agent, permission_required
 from inbox import selectors
 from inbox.models import ChannelAccount, Conversation, Department, Tag
 from inbox.services import bulk
+from inbox.services.assignment import set_away
 
 # How often the list page asks /inbox/live; the template hands it to care.js.
 LIVE_POLL_SECONDS = 1
@@ -132,3 +134,16 @@ def bulk_undo(request: HttpRequest, group: uuid.UUID) -> JsonResponse:
     except CareError as error:
         return JsonResponse({"message": error.message, "code": error.code}, status=400)
     return JsonResponse({"restored": restored})
+
+
+@require_POST
+@permission_required("care.work_inbox")
+def toggle_away(request: HttpRequest) -> HttpResponse:
+    """Away agents get no new cases; back, they rejoin the round."""
+    agent = access_agent(request.user)
+    set_away(agent=agent, away=request.POST.get("away") == "1")
+    if agent.is_away:
+        messages.info(request, _("You are away: new conversations go to the others."))
+    else:
+        messages.success(request, _("Welcome back: new conversations come to you again."))
+    return redirect(request.POST.get("next") or "inbox:list")

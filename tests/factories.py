@@ -63,10 +63,17 @@ class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
 class ChannelAccountFactory(factory.django.DjangoModelFactory[ChannelAccount]):
     class Meta:
         model = ChannelAccount
+        skip_postgeneration_save = True
 
     platform = Platform.X
     external_id = factory.Sequence(lambda n: str(1600000000000000000 + n))
     name = factory.Sequence(lambda n: f"BrandCares{n}")
+
+    @factory.post_generation
+    def agents(self, create: bool, extracted: list[Agent] | None, **kwargs: Any) -> None:
+        """Like connect_channel: the whole team works it, unless a test names who does."""
+        if create:
+            self.agents.set(Agent.objects.all() if extracted is None else extracted)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory[Customer]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from care.audit import record_audit
@@ -32,7 +32,8 @@ def available_agents() -> list[Agent]:
             role__in=(Agent.Role.AGENT, Agent.Role.TRAINEE),
         )
         .prefetch_related("channels")
-        .order_by("last_assigned_at", "id")
+        # Never assigned: first in line (PostgreSQL sorts NULLs last otherwise).
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "id")
     )
 
 

@@ -55,7 +55,11 @@ def connect_channel(
     poll_interval_seconds: int | None = None,
     monthly_read_budget: int | None = None,
 ) -> ChannelAccount:
-    """Add an X account or a Facebook Page and start polling it."""
+    """Add an X account or a Facebook Page and start polling it.
+
+    The whole team works a new channel at first; a supervisor narrows who sees it on
+    the agents' settings (Agent.channels).
+    """
     if platform not in Platform.values:
         raise CareError(_("Unknown platform."), code="unknown_platform")
     if ChannelAccount.objects.filter(platform=platform, external_id=external_id).exists():
@@ -69,6 +73,7 @@ def connect_channel(
     )
     account.set_credentials(credentials)
     account.save()
+    account.agents.add(*Agent.objects.all())
     schedule_polling(account)
     record_audit(actor=by, verb="channel_connected", target=account)
     return account

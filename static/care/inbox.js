@@ -168,6 +168,7 @@ if (inbox) {
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (shortcutsDialog?.open) return; // the dialog's own Esc closes it; nothing behind it acts
     if (typingInField(event)) {
       if (event.key === "Escape") event.target.blur();
       return;
@@ -238,7 +239,9 @@ if (page) {
     }
     const state = result.json;
     const now = `${state.version}|${state.message_id}|${state.reply_id}`;
-    if (marks !== null && now !== marks) {
+    // The first answer is compared with the version the page was rendered at, so a change
+    // made between the render and the first heartbeat is not missed.
+    if ((marks !== null && now !== marks) || (marks === null && state.version !== version)) {
       careSwap(live, await (await careFetch(page.dataset.partialUrl)).text());
     }
     marks = now;
@@ -284,6 +287,7 @@ if (page) {
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (shortcutsDialog?.open) return; // the dialog's own Esc closes it; nothing behind it acts
     if (typingInField(event)) {
       if (event.key === "Escape") event.target.blur();
       return;
@@ -296,7 +300,9 @@ if (page) {
       case "a": page.querySelector("[data-shortcut=a]")?.click(); break;
       case "s": page.querySelector("[data-shortcut=s]")?.click(); break;
       case "/": location.href = "/inbox/#search"; break;
-      case "Escape": location.href = "/inbox/"; break;
+      case "Escape": // back to the list, unless that would throw away a reply or note
+        if (!reply?.value.trim() && !note?.value.trim()) location.href = "/inbox/";
+        break;
       default: handled = commonKeys(event);
     }
     lastKey = event.key;

@@ -254,3 +254,44 @@ def test_a_customer_another_batch_created_meanwhile_is_used_not_duplicated(monke
 
     assert found[ANI.external_id].customer_id == other.pk
     assert Customer.objects.count() == 1  # our spare customer was removed
+
+
+def test_the_list_preview_is_the_latest_messages_first_line(account):
+    ingest_events(account=account, events=[mention("1", text="\n@NusantaraCares halo\nline two")])
+    assert Conversation.objects.get().preview == "@NusantaraCares halo"
+    later = mention("2", text="still waiting", created_at=T0 + timedelta(minutes=3))
+    ingest_events(account=account, events=[later])
+    assert Conversation.objects.get().preview == "still waiting"
+
+
+def test_an_answer_is_due_from_the_customers_first_unanswered_message(account, settings):
+    settings.CARE_RESPONSE_TARGET_MINUTES = 45
+    ingest_events(account=account, events=[mention("1")])
+    ingest_events(account=account, events=[mention("2", created_at=T0 + timedelta(minutes=10))])
+    conversation = Conversation.objects.get()
+    assert conversation.response_due_at == T0 + timedelta(minutes=45)
+    own = InboundEvent(
+        kind="reply",
+        external_id="9",
+        created_at=T0 + timedelta(minutes=20),
+        text="@ani_w kami bantu ya ^BS",
+        direction="outbound",
+        in_reply_to_external_id="2",
+    )
+    ingest_events(account=account, events=[own])
+    conversation.refresh_from_db()
+    assert conversation.response_due_at is None
+    assert conversation.first_response_at == T0 + timedelta(minutes=20)
+
+
+def test_a_new_conversation_is_given_to_an_available_agent(account, settings, eager_tasks):
+    from django.test import TestCase
+
+    from tests.factories import make_agent
+
+    settings.CARE_AUTO_ASSIGN = True
+    agent = make_agent(initials="RR")
+    account.agents.add(agent)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        ingest_events(account=account, events=[mention("1")])
+    assert Conversation.objects.get().assignee == agent
