@@ -281,6 +281,7 @@ def build_threads(
         desc="conversations",
         unit=" conv",
         leave=False,
+        mininterval=2,
     ):
         person = people[owner]
         channel = rng.choice(person.platforms)
@@ -528,7 +529,7 @@ def generate(*, scale: float, seed: int) -> None:
     writer = Writer()
 
     def load(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], total: int) -> None:
-        with tqdm(total=total, desc=table, unit=" rows", leave=False) as bar:
+        with tqdm(total=total, desc=table, unit=" rows", leave=False, mininterval=2) as bar:
             for chunk in chunked(rows, 50_000):
                 with transaction.atomic():
                     bar.update(writer.copy(table, columns, chunk))
@@ -950,7 +951,7 @@ def measure(
     checks: list[tuple[str, bool]] = []
     pages = list_pages(f)
     total = len(personas) * (len(pages) + 2) * n
-    with tqdm(total=total, desc="requests", unit=" req", leave=False) as bar:
+    with tqdm(total=total, desc="requests", unit=" req", leave=False, mininterval=2) as bar:
         for persona, agent in personas.items():
             client = Client()
             client.force_login(agent.user)
@@ -1056,7 +1057,7 @@ def live_latency(agent: Agent, samples: int, rng: random.Random) -> list[float]:
     latencies = []
     run = int(time.time())
     try:
-        for i in tqdm(range(samples), desc="live", unit=" mention", leave=False):
+        for i in tqdm(range(samples), desc="live", unit=" mention", leave=False, mininterval=2):
             time.sleep(rng.uniform(0.3, 1.3))  # land anywhere in the poll cycle
             handle = f"livebench{run}x{i}"
             found.clear()

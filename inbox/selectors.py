@@ -247,6 +247,7 @@ def search_filter(text: str) -> Q:
     by_handle = Q(
         customer__in=CustomerIdentity.objects.filter(handle__iexact=handle).values("customer")
     )
+    hits: QuerySet[Any, Any]
     if connection.vendor == "postgresql":
         hits = (
             Message.objects.annotate(document=SearchVector("text", config="simple"))

@@ -67,12 +67,16 @@ def _list_context(request: HttpRequest, agent: Agent) -> dict[str, object]:
 @permission_required("care.work_inbox")
 def conversation_list(request: HttpRequest) -> HttpResponse:
     agent = access_agent(request.user)
-    context = _list_context(request, agent)
     if request.GET.get("partial"):
-        return render(request, "inbox/_list.html", context)
+        return render(request, "inbox/_list.html", _list_context(request, agent))
+    # Taken before the rows, so a change made while the page loads still makes it refresh.
+    seen = selectors.inbox_version(agent)
+    context = _list_context(request, agent)
     context.update(
         {
             "live_poll_seconds": LIVE_POLL_SECONDS,
+            # The key inbox.js builds from /inbox/live's answer, as of this render.
+            "live_seen": f"{seen['latest_message_id']}|{seen['changed_at'] or 'null'}",
             "statuses": Conversation.Status.choices,
             "priorities": Conversation.Priority.choices,
             "tags": Tag.objects.order_by("name").values_list("name", flat=True)[:200],

@@ -83,7 +83,7 @@ if (inbox) {
     showToast.timer = setTimeout(() => { toast.hidden = true; }, seconds * 1000);
   }
 
-  let seen = null;
+  let seen = live.dataset.liveSeen || null; // as of the render: a change since shows at once
   async function refresh({ markNew = false } = {}) {
     const before = new Set(rows().map((row) => row.dataset.key));
     careSwap(live, await (await careFetch(live.dataset.partialUrl)).text());

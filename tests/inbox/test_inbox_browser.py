@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from care.models import Agent
 from inbox.channels.base import InboundAuthor, InboundEvent
 from inbox.models import ChannelAccount, Conversation
+from inbox.services.conversations import claim_conversation
 from inbox.services.ingest import ingest_events
 from responses.services.drafts import save_reply_draft
 from tests.browser import BROWSER_MARKS, log_in
@@ -146,6 +147,18 @@ def test_a_claim_shows_on_the_other_agents_open_page(page, other_page, alice, bo
     assert _not_reloaded(other_page), "Bob's page reloaded"
     conversation.refresh_from_db()
     assert conversation.assignee == alice
+
+
+def test_a_claim_made_before_the_pages_first_heartbeat_still_shows(page, alice, bob):
+    conversation = _mention(_channel(alice, bob), "@BrandCares where is my refund", handle="budi")
+    # Bob's page loads, but its heartbeats do not get through at first (a flaky network).
+    page.route("**/presence", lambda route: route.abort())
+    _open(page, bob, f"/inbox/{conversation.pk}/")
+    expect(page.locator("[data-claim]")).to_have_text("Unassigned")
+    claim_conversation(conversation=conversation, by=alice)
+    page.unroute("**/presence")
+
+    expect(page.locator("[data-claim]")).to_have_text("Claimed by Alice Agent (^AA)", timeout=LIVE)
 
 
 def _customer_writes_again(conversation: Conversation, alice: Agent) -> str:
@@ -299,6 +312,20 @@ def test_a_new_mention_appears_in_the_open_list_without_a_reload(page, alice):
     assert _not_reloaded(page), "the list reloaded"
 
 
+def test_a_mention_stored_before_the_lists_first_poll_still_shows(page, alice):
+    account = _channel(alice)
+    _mention(account, "@BrandCares the app crashes", handle="ani", minutes_ago=5)
+    # The list loads, but its first looks at /inbox/live do not get through.
+    page.route("**/inbox/live", lambda route: route.abort())
+    _open(page, alice)
+    expect(page.locator(".conversation-row")).to_have_count(1)
+    _mention(account, "@BrandCares my order never came", handle="dewi")
+    page.unroute("**/inbox/live")
+
+    expect(page.locator(".conversation-row")).to_have_count(2, timeout=LIVE)
+    expect(page.locator("[data-live-flash]")).to_have_text("1 new")
+
+
 def test_bulk_resolve_and_undo(page, alice):
     account = _channel(alice)
     texts = ["spam one", "spam two", "spam three", "a real question"]
@@ -336,18 +363,31 @@ def test_bulk_resolve_and_undo(page, alice):
 
 
 def test_the_inbox_in_bahasa_indonesia(page, alice):
-    _mention(_channel(alice), "@BrandCares aplikasinya error terus", handle="sari")
+    conversation = _mention(_channel(alice), "@BrandCares aplikasinya error terus", handle="sari")
     _open(page, alice)
     page.select_option("#language-select", "id")
 
-    nav = page.locator("nav.mainnav")
-    expect(nav).to_contain_text("Kotak Masuk")
+    expect(page.locator("nav.mainnav")).to_contain_text("Kotak Masuk")
     expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.locator("#inbox-heading")).to_have_text("Semua terbuka")
     views = page.locator(".inbox-views")
+    expect(views.locator("[data-view=mine]")).to_contain_text("Milik saya")
+    expect(views.locator("[data-view=unassigned]")).to_contain_text("Belum ditugaskan")
     expect(views.locator("[data-view=waiting]")).to_contain_text("Menunggu pelanggan")
     expect(views.locator("[data-view=escalated]")).to_contain_text("Dieskalasi")
     expect(views.locator("[data-view=resolved]")).to_contain_text("Selesai")
+    expect(page.locator("#inbox-q")).to_have_attribute(
+        "placeholder", "Cari pesan atau @pengguna  ( / )"
+    )
     expect(page.locator(".conversation-row")).to_contain_text("aplikasinya error terus")
+
+    # The conversation page too.
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/inbox/{conversation.pk}/")
+    expect(page.locator("[data-claim]")).to_have_text("Belum ditugaskan")
+    expect(page.get_by_role("button", name="Simpan balasan")).to_be_visible()
+    page.keyboard.press("a")
+    expect(page.locator("[data-claim]")).to_have_text("Milik Anda")
 
 
 def test_the_inbox_fits_a_phone(browser, live_server, alice):
