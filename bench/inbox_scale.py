@@ -1185,6 +1185,7 @@ def main() -> None:
         "agent": Agent.objects.get(user__username="bench-bag"),
         "supervisor": Agent.objects.get(user__username="bench-supervisor"),
     }
+    load_before = os.getloadavg()[0]
     results, checks = measure(personas, fixtures, args.requests, args.explain)
     latencies = live_latency(personas["agent"], args.live_samples, rng)
     remove_live_samples()
@@ -1201,7 +1202,10 @@ def main() -> None:
         f"{size['customers']:,} customers, {size['conversations']:,} conversations, "
         f"{size['messages']:,} messages (generated in {size['seconds']} s)"
     )
-    print(f"requests: {args.requests} per page and persona, DJANGO_DEBUG=0, django.test.Client\n")
+    print(
+        f"requests: {args.requests} per page and persona, DJANGO_DEBUG=0, django.test.Client; "
+        f"1-minute load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after\n"
+    )
     print("| persona | page | rows | p50 ms | p95 ms | max ms | queries | target p95 |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:

@@ -15,7 +15,7 @@ def test_an_agent_logs_in_and_sees_the_empty_inbox(page, transactional_db):
     agent = make_agent(display_name="Budi Santoso", initials="BS")
     log_in(page, agent.user.username)
     page.wait_for_url("**/inbox/")
-    assert page.locator("h1").inner_text() == "Inbox"
+    assert page.locator("h1").inner_text() == "All open"
     assert "No channel is connected yet" in page.locator(".empty").inner_text()
     assert "^BS" in page.locator(".whoami").inner_text()
 
@@ -27,7 +27,7 @@ def test_switching_to_bahasa_indonesia(page, transactional_db):
     page.select_option("#language-select", "id")
     page.wait_for_load_state("load")
     page.locator("nav.mainnav >> text=Kotak Masuk").wait_for()
-    assert page.locator("h1").inner_text() == "Kotak Masuk"
+    assert page.locator("h1").inner_text() == "Semua terbuka"
     assert page.locator("html").get_attribute("lang") == "id"
 
 

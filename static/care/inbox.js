@@ -267,6 +267,21 @@ if (page) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) box.form.requestSubmit();
     });
   }
+  // A half-written reply or note is never lost to a shortcut or a stray click: the
+  // browser asks first. Sending the reply or note itself is not "leaving".
+  let sending = false;
+  for (const form of page.querySelectorAll("form")) {
+    form.addEventListener("submit", (event) => {
+      if (event.target.contains(reply) || event.target.contains(note)) sending = true;
+    });
+  }
+  window.addEventListener("beforeunload", (event) => {
+    const unsaved = [reply, note].some((box) => box && box.value.trim());
+    if (unsaved && !sending) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
   window.addEventListener("pagehide", () => {
     const body = new FormData();
     body.append("leaving", "1");

@@ -217,3 +217,37 @@ def test_a_new_profile_photo_replaces_the_old_one_cleanly(login, agent):
     agent.refresh_from_db()
     with Image.open(agent.photo.open("rb")) as stored:
         assert stored.size == (512, 512)
+
+
+def test_an_admin_narrows_the_channels_an_agent_works(login, admin_agent, agent):
+    from tests.factories import ChannelAccountFactory, ConversationFactory
+
+    x = ChannelAccountFactory.create(name="BrandCares")
+    facebook = ChannelAccountFactory.create(platform="facebook", name="Brand Page")
+    ConversationFactory.create(channel_account=x)
+    hidden = ConversationFactory.create(channel_account=facebook)
+    client = login(admin_agent)
+    form = client.get(reverse("settings:agent-edit", args=[agent.pk])).content.decode()
+    assert "Brand Page" in form
+    client.post(
+        reverse("settings:agent-edit", args=[agent.pk]),
+        {
+            "display_name": agent.display_name,
+            "initials": agent.initials,
+            "role": "agent",
+            "languages": ["en", "id"],
+            "capacity": 10,
+            "channels": [x.pk],
+        },
+    )
+    assert list(agent.channels.all()) == [x]
+    listed = login(agent).get(reverse("inbox:list")).context["conversations"]
+    assert hidden.pk not in [c.pk for c in listed] and len(listed) == 1
+
+
+def test_a_new_agent_works_every_connected_channel():
+    from tests.factories import ChannelAccountFactory
+
+    account = ChannelAccountFactory.create()
+    newcomer = make_agent(initials="NW")
+    assert list(newcomer.channels.all()) == [account]

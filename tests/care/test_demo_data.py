@@ -25,6 +25,8 @@ def test_it_loads_the_demo_team_once(capsys):
         "Product Development",
     }
     assert sorted(ChannelAccount.objects.values_list("platform", flat=True)) == ["facebook", "x"]
+    # The whole demo team works both channels.
+    assert all(agent.channels.count() == 2 for agent in Agent.objects.all())
     assert "demo data already loaded" in capsys.readouterr().out
 
 

@@ -298,7 +298,6 @@ def test_a_new_mention_appears_in_the_open_list_without_a_reload(page, alice):
     _open(page, alice)
     expect(page.locator(".conversation-row")).to_have_count(1)
     _mark_page(page)
-    page.wait_for_timeout(1500)  # let the page take its first look at /inbox/live
 
     _mention(account, "@BrandCares my order never came", handle="dewi")
 
