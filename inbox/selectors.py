@@ -42,9 +42,13 @@ def sees_all_channels(agent: Agent) -> bool:
 
 def visible_conversations(agent: Agent) -> QuerySet[Conversation]:
     conversations = current_conversations()
-    if sees_all_channels(agent):
+    channel_ids = visible_channel_ids(agent)
+    if channel_ids is None:
         return conversations
-    return conversations.filter(channel_account__agents=agent)
+    # The ids, not a join through Agent.channels: with a list of constants PostgreSQL keeps
+    # its ordered index reads (the newest rows of a view, MAX(updated_at) for /inbox/live);
+    # the join turned each into a scan of every conversation (docs/benchmarks.md).
+    return conversations.filter(channel_account_id__in=channel_ids)
 
 
 def visible_channel_ids(agent: Agent) -> list[int] | None:
@@ -324,8 +328,9 @@ def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
     """Messages, internal notes, replies and status changes, in the order they happened."""
     from responses.models import Reply
 
+    # channel_account: the thread links each post to its platform (a query per message without).
     messages = Message.objects.filter(conversation=conversation).select_related(
-        "author_identity", "author_agent"
+        "author_identity", "author_agent", "channel_account"
     )
     notes = InternalNote.objects.filter(conversation=conversation).select_related("author")
     events = ConversationEvent.objects.filter(conversation=conversation).select_related("actor")
