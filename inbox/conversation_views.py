@@ -139,6 +139,7 @@ def conversation_presence(request: HttpRequest, pk: int) -> JsonResponse:
             ],
             "version": conversation.updated_at.isoformat(),
             "assignee": assignee.initials if assignee else None,
+            "assignee_id": conversation.assignee_id,
             "status": conversation.status,
             **_versions(conversation),
         }

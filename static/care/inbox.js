@@ -247,6 +247,22 @@ if (page) {
     marks = now;
     version = state.version;
     showPresence(state.viewers);
+    syncSidePanel(state);
+  }
+
+  // The side panel is drawn once; keep its claim button and menus true to the case
+  // (another agent may claim or resolve it), unless the agent is using that menu.
+  function syncSidePanel(state) {
+    const mine = String(state.assignee_id) === page.dataset.me;
+    const claim = page.querySelector("[data-claim-form]");
+    if (claim) claim.hidden = mine;
+    const resolve = page.querySelector("[data-resolve-form]");
+    if (resolve) resolve.hidden = state.status === "resolved";
+    const menus = { assignee: state.assignee_id === null ? "" : String(state.assignee_id), status: state.status };
+    for (const [id, value] of Object.entries(menus)) {
+      const select = document.getElementById(id);
+      if (select && document.activeElement !== select) select.value = value;
+    }
   }
 
   function showGone(text) {

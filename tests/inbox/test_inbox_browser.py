@@ -144,6 +144,9 @@ def test_a_claim_shows_on_the_other_agents_open_page(page, other_page, alice, bo
         "Claimed by Alice Agent (^AA)", timeout=LIVE
     )
     expect(other_page.locator(".timeline")).to_contain_text("^AA claimed the conversation")
+    # Bob's side panel follows: the assignee menu now names Alice.
+    expect(other_page.locator("#assignee")).to_have_value(str(alice.pk), timeout=LIVE)
+    expect(page.locator("[data-claim-form]")).to_be_hidden()
     assert _not_reloaded(other_page), "Bob's page reloaded"
     conversation.refresh_from_db()
     assert conversation.assignee == alice
