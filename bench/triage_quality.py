@@ -1,0 +1,226 @@
+"""Benchmark: triage quality (per-class precision, recall, F1) and cost per message.
+
+Reads the corpora from ../shared/data/corpus/ (never copied here) and our labels from
+bench/labels/:
+* language: TWCS customer tweets we labelled (all English) and the Indonesian SmSA and
+  EmoT texts;
+* Indonesian sentiment: the SmSA held-out 30% (the model never trained on it), and EmoT
+  tweets with emotions mapped to sentiment (happy/love → positive, anger/sadness/fear →
+  negative; EmoT has no neutral class);
+* English sentiment and intent: 289 TWCS customer tweets we labelled (docs/triage.md);
+  the "test" rows (tweet id not divisible by 3) were never looked at while writing the
+  rules, the "dev" rows were;
+* Indonesian intent: 150 EmoT tweets we labelled;
+* cost: `classify()` on every text of the three corpora with ten topic rules, one at a
+  time, as ingest calls it.
+Prints Markdown tables for docs/benchmarks.md.
+
+Usage:
+    .venv/bin/python bench/triage_quality.py
+    .venv/bin/python bench/triage_quality.py --errors dev   # show dev-split mistakes
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from triage_corpus import Example, corpus_file, emot_intent, emot_rows, smsa, twcs  # noqa: E402
+
+from inbox.triage import TopicRule, classify  # noqa: E402
+from inbox.triage.intent import classify_intent  # noqa: E402
+from inbox.triage.language import detect_language, get_detector  # noqa: E402
+from inbox.triage.lexicon import INDONESIAN  # noqa: E402
+from inbox.triage.sentiment import _from_lexicon, classify_sentiment  # noqa: E402
+from inbox.triage.text import tokenize  # noqa: E402
+
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = ("complaint", "question", "praise", "spam", "other")
+EMOTION_SENTIMENT = {
+    "happy": "positive",
+    "love": "positive",
+    "anger": "negative",
+    "sadness": "negative",
+    "fear": "negative",
+}
+TOPIC_RULES = [
+    TopicRule("Refund", ["refund", "money back", "uang kembali", "pengembalian dana"]),
+    TopicRule("Delivery", ["delivery", "package", "parcel", "paket", "kurir", "resi"]),
+    TopicRule("Login", ["login", "log in", "password", "locked out", "akun", "otp"]),
+    TopicRule("Billing", ["bill", "charged", "invoice", "tagihan", "pulsa", "saldo"]),
+    TopicRule("Network", ["internet", "wifi", "signal", "sinyal", "jaringan", "lemot"]),
+    TopicRule("App", ["app", "update", "crash", "aplikasi", "error"]),
+    TopicRule("Flight", ["flight", "boarding", "baggage", "penerbangan", "bagasi"]),
+    TopicRule("Food", ["burrito", "bowl", "order", "makanan", "pesanan"]),
+    TopicRule("Store", [], r"\bstore\s*#?\d+|\btoko\s+\w+"),
+    TopicRule("Promo", ["promo", "discount", "diskon", "voucher", "cashback"]),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", choices=["dev"], help="print the dev split's mistakes")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    get_detector()
+    build_s = time.perf_counter() - started
+    print(
+        f"# triage quality — Python {platform.python_version()}, "
+        f"language detector built in {build_s:.2f} s"
+    )
+
+    labelled = twcs()
+    english_sentiment = [s for s, _ in labelled]
+    english_intent = [i for _, i in labelled]
+    held_out = smsa(held_out=True)
+    emot = emot_rows()
+
+    print("\n## Language")
+    _language("TWCS labelled (English)", [e.text for e in english_sentiment], "en", args.errors)
+    _language("SmSA held-out (Indonesian)", [e.text for e in held_out], "id", args.errors)
+    _language("EmoT all (Indonesian)", [e.text for e in emot], "id", args.errors)
+
+    print("\n## Sentiment, Indonesian: SmSA held-out")
+    _report(
+        "model (language given as id)",
+        held_out,
+        lambda e: classify_sentiment(e.text, "id").value,
+        SENTIMENTS,
+    )
+    _report(
+        "lexicon only",
+        held_out,
+        lambda e: _from_lexicon(tokenize(e.text), (INDONESIAN,)).value,
+        SENTIMENTS,
+    )
+    _report("pipeline (classify)", held_out, lambda e: classify(e.text).sentiment.value, SENTIMENTS)
+
+    print("\n## Sentiment, Indonesian tweets: EmoT, emotions mapped to sentiment")
+    mapped = [Example(e.key, e.text, EMOTION_SENTIMENT[e.label]) for e in emot]
+    _report("pipeline (classify)", mapped, lambda e: classify(e.text).sentiment.value, SENTIMENTS)
+
+    test = [e for e in english_sentiment if int(e.key) % 3]
+    print("\n## Sentiment, English: TWCS labelled")
+    _report(
+        "pipeline, all 289",
+        english_sentiment,
+        lambda e: classify(e.text).sentiment.value,
+        SENTIMENTS,
+    )
+    _report("pipeline, test rows", test, lambda e: classify(e.text).sentiment.value, SENTIMENTS)
+    _report(
+        "lexicon (language given as en), all",
+        english_sentiment,
+        lambda e: classify_sentiment(e.text, "en").value,
+        SENTIMENTS,
+    )
+
+    print("\n## Intent, English: TWCS labelled")
+    test_intent = [e for e in english_intent if int(e.key) % 3]
+    _report("pipeline, all 289", english_intent, lambda e: classify(e.text).intent.value, INTENTS)
+    _report("pipeline, test rows", test_intent, lambda e: classify(e.text).intent.value, INTENTS)
+
+    print("\n## Intent, Indonesian: EmoT sample we labelled")
+    _report("pipeline (classify)", emot_intent(), lambda e: classify(e.text).intent.value, INTENTS)
+
+    if args.errors:
+        _show_errors([s for s in english_sentiment if int(s.key) % 3 == 0], "sentiment")
+        _show_errors([i for i in english_intent if int(i.key) % 3 == 0], "intent")
+
+    print("\n## Cost of classify() per message")
+    with corpus_file("twcs_first5000.csv").open(encoding="utf-8") as f:
+        import csv
+
+        everything = [row["text"] for row in csv.DictReader(f)]
+    everything += [e.text for e in smsa(held_out=False)] + [e.text for e in held_out]
+    everything += [e.text for e in emot]
+    _cost(everything)
+
+
+def _language(name: str, texts: Sequence[str], expected: str, errors: str | None) -> None:
+    got = Counter(detect_language(t).value for t in texts)
+    share = {k: v / len(texts) for k, v in got.items()}
+    print(
+        f"| {name} | {len(texts)} | {share.get(expected, 0):.1%} correct | "
+        + ", ".join(f"{k or 'unsure'} {v:.1%}" for k, v in sorted(share.items()) if k != expected)
+        + " |"
+    )
+
+
+def _report(
+    name: str,
+    examples: Sequence[Example],
+    predict: Callable[[Example], str],
+    classes: Sequence[str],
+) -> float:
+    pairs = [(e.label, predict(e)) for e in examples]
+    present = [c for c in classes if any(gold == c or pred == c for gold, pred in pairs)]
+    print(
+        f"\n{name}: {len(pairs)} texts, accuracy {sum(g == p for g, p in pairs) / len(pairs):.3f}"
+    )
+    print("| class | support | precision | recall | F1 |")
+    print("|---|---|---|---|---|")
+    f1s = []
+    for c in present:
+        tp = sum(1 for g, p in pairs if g == p == c)
+        fp = sum(1 for g, p in pairs if p == c and g != c)
+        fn = sum(1 for g, p in pairs if g == c and p != c)
+        support = tp + fn
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        if support:
+            f1s.append(f1)
+        print(f"| {c} | {support} | {precision:.2f} | {recall:.2f} | {f1:.2f} |")
+    macro = sum(f1s) / len(f1s)
+    print(f"| **macro-F1** (classes with support) | {len(pairs)} | | | **{macro:.3f}** |")
+    return macro
+
+
+def _show_errors(examples: Sequence[Example], kind: str) -> None:
+    print(f"\n## dev-split {kind} mistakes")
+    for e in examples:
+        result = classify(e.text)
+        label = result.sentiment if kind == "sentiment" else result.intent
+        if label.value != e.label:
+            print(f"{e.key}\tgold={e.label}\tgot={label.value}\t{label.why}\t{e.text[:140]!r}")
+
+
+def _cost(texts: list[str]) -> None:
+    for text in texts[:200]:  # warm caches (topic regexes, model file)
+        classify(text, topic_rules=TOPIC_RULES)
+    timings = []
+    for text in texts:
+        started = time.perf_counter_ns()
+        classify(text, followers=1200, topic_rules=TOPIC_RULES, age_minutes=30)
+        timings.append((time.perf_counter_ns() - started) / 1e6)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(
+        f"| {len(texts)} messages | p50 {statistics.median(timings):.3f} ms | "
+        f"p95 {p95:.3f} ms | max {timings[-1]:.3f} ms | "
+        f"total {sum(timings) / 1000:.2f} s | peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB |"
+    )
+    # Sentiment and intent without language detection, to show where the time goes.
+    began = time.perf_counter()
+    for text in texts:
+        classify_intent(text, "en", classify_sentiment(text, "en"))
+    per_message = (time.perf_counter() - began) / len(texts) * 1000
+    print(f"(sentiment + intent alone: {per_message:.3f} ms)")
+
+
+if __name__ == "__main__":
+    main()
