@@ -292,12 +292,31 @@ def inbox_rows(agent: Agent, query: InboxQuery) -> tuple[list[Conversation], boo
     return rows, more
 
 
-def view_counts(agent: Agent) -> dict[str, int]:
-    """How many conversations each view holds for this agent: one aggregate query."""
+# The archive only grows: past this many, the Resolved count shows "1000+".
+RESOLVED_COUNT_CAP = 1000
+
+
+def view_counts(agent: Agent) -> dict[str, int | str]:
+    """How many conversations each view holds for this agent.
+
+    The open views are counted in one aggregate over open conversations only (a partial
+    index on PostgreSQL); the Resolved archive is counted up to a cap, so the cost does
+    not grow with years of history.
+    """
     conversations = visible_conversations(agent)
-    return conversations.aggregate(
-        **{view: Count("pk", filter=view_filter(view, agent)) for view in VIEWS}
+    open_views = [view for view in VIEWS if view != "resolved"]
+    counts: dict[str, int | str] = dict(
+        conversations.filter(status__in=Conversation.OPEN_STATUSES).aggregate(
+            **{view: Count("pk", filter=view_filter(view, agent)) for view in open_views}
+        )
     )
+    resolved = (
+        conversations.filter(view_filter("resolved", agent))
+        .values("pk")[: RESOLVED_COUNT_CAP + 1]
+        .count()
+    )
+    counts["resolved"] = resolved if resolved <= RESOLVED_COUNT_CAP else f"{RESOLVED_COUNT_CAP}+"
+    return counts
 
 
 def inbox_version(agent: Agent) -> dict[str, Any]:

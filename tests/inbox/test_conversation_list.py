@@ -267,3 +267,15 @@ def test_a_phone_facebook_identity_is_shown_for_a_facebook_case(login, agent):
     )
     row = login(agent).get(reverse("inbox:list")).context["conversations"][0]
     assert row.identity.platform == Platform.FACEBOOK
+
+
+def test_a_large_resolved_archive_is_counted_up_to_a_cap(login, agent, monkeypatch):
+    from inbox import selectors
+
+    monkeypatch.setattr(selectors, "RESOLVED_COUNT_CAP", 2)
+    for _ in range(3):
+        ConversationFactory.create(status=Status.RESOLVED)
+    ConversationFactory.create(status=Status.OPEN)
+    counts = login(agent).get(reverse("inbox:list")).context["counts"]
+    assert counts["resolved"] == "2+"
+    assert counts["all"] == 1
