@@ -18,7 +18,7 @@ and the test Client, as an agent who works both channels and as a supervisor:
 Usage (the data is generated on the first run and kept; --regenerate starts over):
     .venv/bin/python bench/inbox_scale.py --generate
     .venv/bin/python bench/inbox_scale.py --database-url postgres://postgres@127.0.0.1:5432/x
-    .venv/bin/python bench/inbox_scale.py --sqlite /tmp/care-inbox.sqlite3 --generate
+    .venv/bin/python bench/inbox_scale.py --sqlite var/bench/inbox.sqlite3 --generate
     .venv/bin/python bench/inbox_scale.py --explain   # EXPLAIN ANALYZE of slow pages' slowest query
 """
 
@@ -1126,6 +1126,7 @@ def main() -> None:
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # collected static files
     if args.sqlite:
         path = Path(args.sqlite).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
         if args.regenerate:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)

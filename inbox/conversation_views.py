@@ -9,6 +9,7 @@ the reply box and the agent's draft alone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -50,6 +51,32 @@ def _merged_response(request: HttpRequest, merged: ConversationMerged, pk: int) 
     return redirect(_url(merged.target))
 
 
+ConversationView = Callable[..., HttpResponse]
+
+
+def conversation_view(view: ConversationView) -> Callable[..., HttpResponse]:
+    """Open conversation `pk` for the logged-in agent and call `view(request, conversation,
+    agent, ...)`; a merged conversation leads to the one it went into, and a missing one is
+    a 404 (as JSON for the page's own fetches)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        agent = access_agent(request.user)
+        try:
+            conversation = selectors.access_conversation(agent, pk)
+        except ConversationMerged as merged:
+            return _merged_response(request, merged, pk)
+        except Http404:
+            if not _is_fetch(request):
+                raise
+            return JsonResponse(
+                {"message": _("This conversation no longer exists."), "code": "gone"}, status=404
+            )
+        return view(request, conversation, agent, *args, **kwargs)
+
+    return wrapped
+
+
 def _url(conversation: Conversation) -> str:
     return reverse("inbox:conversation", args=[conversation.pk])
 
@@ -76,12 +103,10 @@ def _page_context(conversation: Conversation, agent: Agent) -> dict[str, Any]:
 @never_cache
 @require_GET
 @permission_required("care.work_inbox")
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agent = access_agent(request.user)
-    try:
-        conversation = selectors.access_conversation(agent, pk)
-    except ConversationMerged as merged:
-        return _merged_response(request, merged, pk)
+@conversation_view
+def conversation_detail(
+    request: HttpRequest, conversation: Conversation, agent: Agent
+) -> HttpResponse:
     context = _page_context(conversation, agent)
     if request.GET.get("partial") == "thread":
         return render(request, "inbox/conversation/_live.html", context)
@@ -113,17 +138,11 @@ def _full_context(
 @never_cache
 @require_POST
 @permission_required("care.work_inbox")
-def conversation_presence(request: HttpRequest, pk: int) -> JsonResponse:
+@conversation_view
+def conversation_presence(
+    request: HttpRequest, conversation: Conversation, agent: Agent
+) -> JsonResponse:
     """The page's heartbeat: record this agent, answer who else is here and what moved."""
-    agent = access_agent(request.user)
-    try:
-        conversation = selectors.access_conversation(agent, pk)
-    except ConversationMerged as merged:
-        return _merged_response(request, merged, pk)  # type: ignore[return-value]
-    except Http404:
-        return JsonResponse(
-            {"message": _("This conversation no longer exists."), "code": "gone"}, status=404
-        )
     if request.POST.get("leaving"):
         presence.leave_conversation(conversation=conversation, agent=agent)
         return JsonResponse({"left": True})
@@ -240,15 +259,13 @@ def _require(form: Any) -> None:
 
 @require_POST
 @permission_required("care.work_inbox")
-def conversation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    agent = access_agent(request.user)
+@conversation_view
+def conversation_action(
+    request: HttpRequest, conversation: Conversation, agent: Agent, action: str
+) -> HttpResponse:
     do = ACTIONS.get(action)
     if do is None:
         raise Http404("action")
-    try:
-        conversation = selectors.access_conversation(agent, pk, for_update=False)
-    except ConversationMerged as merged:
-        return _merged_response(request, merged, pk)
     try:
         text = do(request, conversation, agent)
     except CareError as error:
@@ -264,12 +281,8 @@ def conversation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
 
 @require_POST
 @permission_required("care.work_inbox")
-def conversation_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    agent = access_agent(request.user)
-    try:
-        source = selectors.access_conversation(agent, pk)
-    except ConversationMerged as merged:
-        return _merged_response(request, merged, pk)
+@conversation_view
+def conversation_merge(request: HttpRequest, source: Conversation, agent: Agent) -> HttpResponse:
     form = forms.MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the conversation to merge into."))
@@ -289,13 +302,11 @@ def conversation_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("care.work_inbox")
-def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+@conversation_view
+def conversation_reply(
+    request: HttpRequest, conversation: Conversation, agent: Agent
+) -> HttpResponse:
     """Keep the agent's reply; warn first when something arrived since the page opened."""
-    agent = access_agent(request.user)
-    try:
-        conversation = selectors.access_conversation(agent, pk)
-    except ConversationMerged as merged:
-        return _merged_response(request, merged, pk)
     form = forms.ReplyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -40,6 +40,11 @@ def sees_all_channels(agent: Agent) -> bool:
     return agent.user.has_perm("care.see_all_channels")
 
 
+def works_channel(agent: Agent, channel_account_id: int) -> bool:
+    """Whether the agent may see and be given this channel account's conversations."""
+    return sees_all_channels(agent) or agent.channels.filter(pk=channel_account_id).exists()
+
+
 def visible_conversations(agent: Agent) -> QuerySet[Conversation]:
     conversations = current_conversations()
     channel_ids = visible_channel_ids(agent)
@@ -96,15 +101,6 @@ def conversation_counts_by_status() -> dict[str, int]:
     """{status: count} for every status, zero included; one GROUP BY query."""
     counts = dict(current_conversations().values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in Conversation.Status.values}
-
-
-def open_conversations() -> QuerySet[Conversation]:
-    return (
-        current_conversations()
-        .filter(status__in=Conversation.OPEN_STATUSES)
-        .select_related("customer", "channel_account", "assignee")
-        .order_by("-last_activity_at")
-    )
 
 
 # --- The inbox list ---------------------------------------------------------------------

@@ -27,6 +27,13 @@ from inbox.services.conversations import SPAM_TAG, clean_tag_names
 Status = Conversation.Status
 ACTIONS = ("close", "resolve", "tag", "assign", "spam")
 MAX_CHUNK = 200
+EVENT_KINDS = {
+    "close": ConversationEvent.Kind.STATUS,
+    "resolve": ConversationEvent.Kind.STATUS,
+    "spam": ConversationEvent.Kind.SPAM,
+    "tag": ConversationEvent.Kind.TAGGED,
+    "assign": ConversationEvent.Kind.ASSIGNED,
+}
 
 
 @dataclass
@@ -104,13 +111,7 @@ def apply_bulk_action(
             conversation.assignee = assignee
             conversation.assigned_at = now
         conversation.updated_at = now
-        kind = {
-            "close": ConversationEvent.Kind.STATUS,
-            "resolve": ConversationEvent.Kind.STATUS,
-            "spam": ConversationEvent.Kind.SPAM,
-            "tag": ConversationEvent.Kind.TAGGED,
-            "assign": ConversationEvent.Kind.ASSIGNED,
-        }[action]
+        kind = EVENT_KINDS[action]
         data: dict[str, object] = {"bulk": True}
         if action in ("close", "resolve"):
             data.update({"from": before[str(conversation.pk)]["status"], "to": conversation.status})

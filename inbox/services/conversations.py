@@ -25,6 +25,7 @@ from inbox.models import (
     Message,
     Tag,
 )
+from inbox.selectors import works_channel
 
 Status = Conversation.Status
 Kind = ConversationEvent.Kind
@@ -44,10 +45,7 @@ def _may_work(agent: Agent, conversation: Conversation) -> None:
             _("This conversation was merged into #%(id)s.") % {"id": conversation.merged_into_id},
             code="merged",
         )
-    if not (
-        agent.user.has_perm("care.see_all_channels")
-        or agent.channels.filter(pk=conversation.channel_account_id).exists()
-    ):
+    if not works_channel(agent, conversation.channel_account_id):
         raise CareError(_("You do not work this channel."), code="no_access")
 
 
@@ -121,10 +119,7 @@ def _check_assignee(assignee: Agent, conversation: Conversation) -> None:
             _("%(name)s is no longer on the team.") % {"name": assignee.display_name},
             code="inactive",
         )
-    if not (
-        assignee.user.has_perm("care.see_all_channels")
-        or assignee.channels.filter(pk=conversation.channel_account_id).exists()
-    ):
+    if not works_channel(assignee, conversation.channel_account_id):
         raise CareError(
             _("%(name)s does not work this channel.") % {"name": assignee.display_name},
             code="no_access",
