@@ -497,6 +497,7 @@ def generate(*, scale: float, seed: int) -> None:
     from care import services
     from care.models import Agent
     from inbox.models import ChannelAccount, Department, Escalation, Tag
+    from inbox.search import rebuild_search_text
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -703,11 +704,11 @@ def generate(*, scale: float, seed: int) -> None:
                 permalink,
             )
 
-    search_index = importlib.import_module("inbox.migrations.0005_message_search_and_access")
+    search_index = importlib.import_module("inbox.migrations.0007_conversation_search")
     if connection.vendor == "postgresql":
         # Built once after the load: far faster than updating a GIN index row by row.
         with connection.cursor() as cursor:
-            cursor.execute(search_index.DROP)
+            cursor.execute(search_index.DROP_INDEX)
     load(
         "inbox_message",
         [
@@ -731,11 +732,13 @@ def generate(*, scale: float, seed: int) -> None:
         message_rows(),
         len(order),
     )
+    # Ingest appends each message to its conversation's search document; here, at once.
+    print("  building the search documents and their index…", file=sys.stderr)
+    rebuild_search_text()
     if connection.vendor == "postgresql":
-        print("  building the full-text index…", file=sys.stderr)
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            cursor.execute(search_index.CREATE)
+            cursor.execute(search_index.CREATE_INDEX)
             cursor.execute("RESET maintenance_work_mem")
 
     events: list[tuple[Any, ...]] = []
@@ -977,8 +980,9 @@ def measure(
                 times = time_requests(client, [f"/inbox/{pk}/" for pk in ids[:n]], bar)
                 results.append(Result(persona, page, CONVERSATION_TARGET_MS, times, queries, None))
             # The query count must not depend on how much the page shows.
+            # Two searches (a search looks the handle up first): 1 row and 50 rows.
             one = captured(client, f"/inbox/?q=%40{f.handle}")[0]
-            fifty = captured(client, "/inbox/?view=all")[0]
+            fifty = captured(client, f"/inbox/?q={COMMON_WORD}")[0]
             checks.append(
                 (f"{persona}: list with 1 row vs 50 rows: {one} vs {fifty} queries", one == fifty)
             )
@@ -1227,9 +1231,12 @@ def main() -> None:
     print()
     for text, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
-    live_ok = (
-        max(statistics.quantiles(latencies, n=100, method="inclusive")[94], 0) <= LIVE_TARGET_S
+    live_p95 = (
+        statistics.quantiles(latencies, n=100, method="inclusive")[94]
+        if len(latencies) > 1
+        else latencies[0]
     )
+    live_ok = live_p95 <= LIVE_TARGET_S
     print(
         f"{'PASS' if live_ok else 'FAIL'}  live: ingest commit to the new row on the list, "
         f"{len(latencies)} mentions: {describe(latencies)} (target p95 ≤ {LIVE_TARGET_S:.0f} s)"

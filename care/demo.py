@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from care import services
 from care.models import Agent
-from inbox.models import ChannelAccount, Department, Platform
+from inbox.models import ChannelAccount, Department, Platform, Topic
 from inbox.services.channels import connect_channel
 
 DEMO_PASSWORD = "care-demo-2026"  # noqa: S105 -- printed by `make demo` on purpose
@@ -80,6 +80,14 @@ CHANNELS = [
         {"page_access_token": "sim-fb-page-token"},
     ),
 ]
+# Topic rules the simulator's customers keep running into (Settings → Topics).
+TOPICS = [
+    ("laptop battery", ["battery", "baterai", "batre", "charging", "ngecas"]),
+    ("late delivery", ["paket", "parcel", "delivery", "kurir", "courier", "pengiriman", "lacak"]),
+    ("refund", ["refund", "pengembalian dana", "money back"]),
+    ("billing", ["tagihan", "invoice", "billing", "cicilan", "charged twice", "dobel"]),
+    ("app bug", ["aplikasi error", "app crash", "crashes", "bug", "error"]),
+]
 # X bills per post read: the demo's X account has a monthly budget to watch.
 DEMO_X_READ_BUDGET = 15000
 
@@ -138,4 +146,10 @@ def load_demo_data() -> list[str]:
             monthly_read_budget=DEMO_X_READ_BUDGET if platform == Platform.X else None,
         )
         created.append(f"channel {account}")
+    for position, (name, phrases) in enumerate(TOPICS, start=1):
+        _topic, new = Topic.objects.get_or_create(
+            name=name, defaults={"phrases": phrases, "position": position}
+        )
+        if new:
+            created.append(f"topic {name}")
     return created

@@ -86,6 +86,7 @@ class Agent(models.Model):
             ("manage_channels", "Can connect, pause and resume channel accounts"),
             ("manage_team", "Can add agents and change roles"),
             ("see_all_channels", "Can see the conversations of every channel account"),
+            ("manage_triage", "Can edit topics, routing rules and SLA policies"),
         ]
 
     def __str__(self) -> str:

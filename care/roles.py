@@ -24,6 +24,7 @@ _SUPERVISOR = [
     "care.view_dashboard",
     "care.manage_channels",
     "care.see_all_channels",
+    "care.manage_triage",
 ]
 _ADMIN = [*_SUPERVISOR, "care.manage_team"]
 

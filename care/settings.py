@@ -230,6 +230,11 @@ CARE_RESPONSE_TARGET_MINUTES = env.int("CARE_RESPONSE_TARGET_MINUTES", default=6
 CARE_PRESENCE_SECONDS = env.int("CARE_PRESENCE_SECONDS", default=12)
 # How long the undo of a bulk action is offered, in seconds.
 CARE_UNDO_SECONDS = env.int("CARE_UNDO_SECONDS", default=10)
+# --- Triage ---------------------------------------------------------------------------
+# Classify every customer message on arrival (language, sentiment, intent, topics, priority).
+CARE_TRIAGE = env.bool("CARE_TRIAGE", default=True)
+# Overrides of inbox/triage/priority.py's DEFAULT_WEIGHTS, as JSON: {"vip": 40, "verified": 5}.
+CARE_PRIORITY_WEIGHTS: dict[str, float] = env.json("CARE_PRIORITY_WEIGHTS", default={})
 # Where `make demo` runs the platform simulator; shown on the Channels page.
 SIMULATOR_URL = env.str("SIMULATOR_URL", default="")
 

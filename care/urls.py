@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from care import api, notification_views, views
-from inbox import channel_views, webhooks
+from inbox import channel_views, triage_views, webhooks
 
 settings_patterns = (
     [
@@ -18,6 +18,9 @@ settings_patterns = (
         path("channels/<int:pk>/test", channel_views.channel_test, name="channel-test"),
         path("channels/<int:pk>/pause", channel_views.channel_pause, name="channel-pause"),
         path("channels/<int:pk>/resume", channel_views.channel_resume, name="channel-resume"),
+        path("topics/", triage_views.topics, name="topics"),
+        path("topics/<int:pk>/", triage_views.topic_edit, name="topic-edit"),
+        path("topics/<int:pk>/delete", triage_views.topic_delete, name="topic-delete"),
     ],
     "settings",
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Agent
-from inbox.models import Conversation, Department
+from inbox.models import Conversation, Department, Topic
 
 
 class AssignForm(forms.Form):
@@ -51,6 +53,21 @@ class EscalateForm(forms.Form):
         label=_("Answer needed by"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class LabelsForm(forms.Form):
+    message = forms.IntegerField(min_value=1)
+    sentiment = forms.CharField(required=False, max_length=12)
+    intent = forms.CharField(required=False, max_length=12)
+    language = forms.CharField(required=False, max_length=8)
+    topics = forms.MultipleChoiceField(required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = Topic.objects.values_list("name", flat=True)
+        topics = self.fields["topics"]
+        assert isinstance(topics, forms.MultipleChoiceField)
+        topics.choices = [(name, name) for name in names]
 
 
 class MergeForm(forms.Form):

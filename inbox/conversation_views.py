@@ -25,10 +25,10 @@ from care.models import Agent
 from care.permissions import access_agent, permission_required
 from inbox import conversation_forms as forms
 from inbox import selectors
-from inbox.models import Conversation, Department, Message
+from inbox.models import Conversation, Department, Intent, Message, Sentiment
 from inbox.selectors import ConversationMerged
 from inbox.services import conversations as actions
-from inbox.services import presence
+from inbox.services import presence, triage
 from inbox.services.escalation import escalate_conversation
 from responses.models import Reply
 from responses.services.drafts import save_reply_draft
@@ -96,6 +96,11 @@ def _page_context(conversation: Conversation, agent: Agent) -> dict[str, Any]:
         "timeline": selectors.conversation_timeline(conversation),
         "viewers": presence.current_viewers(conversation=conversation, exclude=agent),
         "agent": agent,
+        # The label correction form under each customer message.
+        "topics": triage.active_topics(),
+        "sentiments": Sentiment.choices,
+        "intents": Intent.choices,
+        "language_choices": list(triage.LANGUAGES.items()),
         "version": conversation.updated_at.isoformat(),
     }
 
@@ -234,6 +239,27 @@ def _escalate(request: HttpRequest, conversation: Conversation, agent: Agent) ->
     return _("Escalated to %(department)s.") % {"department": department.name}
 
 
+def _labels(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
+    """An agent corrects a customer message's labels; each change is kept for retraining."""
+    form = forms.LabelsForm(request.POST)
+    _require(form)
+    message = conversation.messages.filter(pk=form.cleaned_data["message"]).first()
+    if message is None:
+        raise CareError(_("That message is not part of this conversation."), code="not_here")
+    changed = 0
+    for field in ("sentiment", "intent", "language"):
+        value = form.cleaned_data[field]
+        if value and triage.correct_label(message=message, field=field, value=value, by=agent):
+            changed += 1
+    if triage.correct_label(
+        message=message, field="topics", value=form.cleaned_data["topics"], by=agent
+    ):
+        changed += 1
+    if not changed:
+        return _("Nothing to correct: the labels are as they were.")
+    return _("Thank you: the correction is saved and kept for retraining.")
+
+
 def _spam(request: HttpRequest, conversation: Conversation, agent: Agent) -> str:
     actions.mark_spam(conversation=conversation, by=agent)
     return _("Marked as spam and closed.")
@@ -248,6 +274,7 @@ ACTIONS: dict[str, Action] = {
     "note": _note,
     "escalate": _escalate,
     "spam": _spam,
+    "labels": _labels,
 }
 
 

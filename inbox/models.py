@@ -192,6 +192,44 @@ class Tag(models.Model):
         return self.name
 
 
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
+class Intent(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    QUESTION = "question", _("Question")
+    PRAISE = "praise", _("Praise")
+    OTHER = "other", _("Other")
+    SPAM = "spam", _("Spam")
+
+
+class Topic(models.Model):
+    """A supervisor's rule that names what a message is about ("billing", "laptop battery").
+
+    Phrases match whole words, case-insensitively; the optional pattern is a regular
+    expression for what phrases cannot say (inbox/triage/topics.py). Rules are tried in
+    `position` order and every one that matches tags the message.
+    """
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    phrases = models.JSONField(_("phrases"), default=list, blank=True)
+    pattern = models.CharField(_("pattern"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Conversation(models.Model):
     """A case: everything one customer and the team said about one problem."""
 
@@ -246,6 +284,14 @@ class Conversation(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # Triage of the customer's latest message (inbox/services/triage.py).
+    sentiment = models.CharField(
+        _("sentiment"), max_length=10, blank=True, choices=Sentiment.choices
+    )
+    intent = models.CharField(_("intent"), max_length=12, blank=True, choices=Intent.choices)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="conversations")
+    # Why the priority is what it is: the last automatic scoring, for the agent to read.
+    priority_reasons = models.JSONField(_("priority reasons"), default=list, blank=True)
     # Set when this case was merged into another; its messages moved there.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
@@ -257,6 +303,10 @@ class Conversation(models.Model):
     response_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
     # The latest message's first line, kept here so the list reads no message rows.
     preview = models.CharField(_("latest message"), max_length=200, blank=True)
+    # Every message's text, newest last and capped (inbox/search.py): what search reads.
+    search_text = models.TextField(
+        _("search text"), blank=True, default="", db_default="", editable=False
+    )
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
@@ -336,6 +386,17 @@ class Message(models.Model):
     # Deleted on the platform: marked, never removed, so the case keeps its record.
     deleted_at = models.DateTimeField(_("deleted on the platform"), null=True, blank=True)
     permalink = models.URLField(_("link"), max_length=500, blank=True)
+    # Triage on arrival (customer messages only): the labels, and each one's reason in
+    # `triage` ({"language": {"value", "score", "why"}, …}). A failed classification
+    # leaves the labels empty and says why in `triage_error`: the message is stored anyway.
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=10, blank=True, choices=Sentiment.choices
+    )
+    intent = models.CharField(_("intent"), max_length=12, blank=True, choices=Intent.choices)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="messages")
+    triage = models.JSONField(_("triage"), default=dict, blank=True)
+    triage_error = models.CharField(_("triage error"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["platform_created_at", "id"]
@@ -580,3 +641,30 @@ class InboundBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream} batch {self.pk} of {self.channel_account_id} ({self.status})"
+
+
+class TriageCorrection(models.Model):
+    """An agent's correction of a label, kept as training data for the classifiers."""
+
+    class Field(models.TextChoices):
+        LANGUAGE = "language", _("Language")
+        SENTIMENT = "sentiment", _("Sentiment")
+        INTENT = "intent", _("Intent")
+        TOPICS = "topics", _("Topics")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(_("label"), max_length=12, choices=Field.choices)
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    corrected_by = models.ForeignKey(
+        "care.Agent", null=True, on_delete=models.SET_NULL, related_name="triage_corrections"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("triage correction")
+        verbose_name_plural = _("triage corrections")
+
+    def __str__(self) -> str:
+        return f"{self.field} of message {self.message_id}: {self.before} -> {self.after}"

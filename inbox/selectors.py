@@ -12,8 +12,6 @@ from datetime import date, datetime, time, timedelta
 from itertools import chain
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -23,10 +21,13 @@ from inbox.models import (
     Conversation,
     ConversationEvent,
     CustomerIdentity,
+    Intent,
     InternalNote,
     Message,
+    Sentiment,
     Tag,
 )
+from inbox.search import search_condition
 
 Status = Conversation.Status
 
@@ -57,10 +58,17 @@ def visible_conversations(agent: Agent) -> QuerySet[Conversation]:
 
 
 def visible_channel_ids(agent: Agent) -> list[int] | None:
-    """The channel accounts an agent works, or None for "every one"."""
+    """The channel accounts an agent works, or None for "every one".
+
+    Kept on the agent for the request: a list page asks five times.
+    """
     if sees_all_channels(agent):
         return None
-    return list(agent.channels.values_list("pk", flat=True))
+    cached: list[int] | None = getattr(agent, "_visible_channel_ids", None)
+    if cached is None:
+        cached = list(agent.channels.values_list("pk", flat=True))
+        agent._visible_channel_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 class ConversationMerged(Exception):
@@ -142,6 +150,9 @@ class InboxQuery:
     priority: int | None = None
     language: str = ""
     tag: str = ""
+    sentiment: str = ""
+    intent: str = ""
+    topic: str = ""
     since: date | None = None
     until: date | None = None
     q: str = ""
@@ -161,6 +172,10 @@ class InboxQuery:
         query.priority = _int(params.get("priority"))
         query.language = params.get("language", "")[:8]
         query.tag = params.get("tag", "")[:50]
+        sentiment, intent = params.get("sentiment", ""), params.get("intent", "")
+        query.sentiment = sentiment if sentiment in Sentiment.values else ""
+        query.intent = intent if intent in Intent.values else ""
+        query.topic = params.get("topic", "")[:60]
         query.since = _date(params.get("since"), query.errors)
         query.until = _date(params.get("until"), query.errors)
         query.q = params.get("q", "").strip()[:200]
@@ -184,6 +199,12 @@ class InboxQuery:
             q &= Q(language=self.language)
         if self.tag:
             q &= Q(tags__name=self.tag)
+        if self.sentiment:
+            q &= Q(sentiment=self.sentiment)
+        if self.intent:
+            q &= Q(intent=self.intent)
+        if self.topic:
+            q &= Q(topics__name=self.topic)
         tz = timezone.get_current_timezone()
         if self.since:
             q &= Q(last_activity_at__gte=datetime.combine(self.since, time.min, tzinfo=tz))
@@ -202,6 +223,9 @@ class InboxQuery:
             "priority": self.priority,
             "language": self.language,
             "tag": self.tag,
+            "sentiment": self.sentiment,
+            "intent": self.intent,
+            "topic": self.topic,
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
             "q": self.q,
@@ -236,36 +260,13 @@ def _date(value: str | None, errors: list[str]) -> date | None:
         return None
 
 
-def search_filter(text: str) -> Q:
-    """Conversations whose messages contain these words, or whose customer has this handle.
-
-    PostgreSQL: full-text search (`websearch` syntax: "quoted phrases", -not) over a GIN
-    index with the "simple" configuration, which neither stems nor drops stop words, so
-    English and Indonesian are found alike. Elsewhere (the demo's SQLite): a substring.
-    """
-    handle = text.lstrip("@")
-    by_handle = Q(
-        customer__in=CustomerIdentity.objects.filter(handle__iexact=handle).values("customer")
-    )
-    hits: QuerySet[Any, Any]
-    if connection.vendor == "postgresql":
-        hits = (
-            Message.objects.annotate(document=SearchVector("text", config="simple"))
-            .filter(document=SearchQuery(text, config="simple", search_type="websearch"))
-            .values("conversation_id")
-        )
-    else:
-        hits = Message.objects.filter(text__icontains=text).values("conversation_id")
-    return Q(pk__in=hits) | by_handle
-
-
 def inbox_rows(agent: Agent, query: InboxQuery) -> tuple[list[Conversation], bool]:
     """One page of the list and whether another follows, in a fixed number of queries."""
     conversations = visible_conversations(agent).filter(view_filter(query.view, agent))
     conversations = conversations.filter(query.filters())
     if query.q:
-        conversations = conversations.filter(search_filter(query.q))
-    if query.tag:
+        conversations = conversations.filter(search_condition(query.q))
+    if query.tag or query.topic:
         conversations = conversations.distinct()
     order = SORTS[query.sort]
     start = (query.page - 1) * PAGE_SIZE
@@ -344,8 +345,10 @@ def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
     from responses.models import Reply
 
     # channel_account: the thread links each post to its platform (a query per message without).
-    messages = Message.objects.filter(conversation=conversation).select_related(
-        "author_identity", "author_agent", "channel_account"
+    messages = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author_identity", "author_agent", "channel_account")
+        .prefetch_related("topics")
     )
     notes = InternalNote.objects.filter(conversation=conversation).select_related("author")
     events = ConversationEvent.objects.filter(conversation=conversation).select_related("actor")

@@ -26,7 +26,8 @@ from care.errors import CareError
 from care.models import Agent
 from care.permissions import access_agent, permission_required
 from inbox import selectors
-from inbox.models import ChannelAccount, Conversation, Department, Tag
+from inbox.list_rows import present_rows
+from inbox.models import ChannelAccount, Conversation, Department, Intent, Sentiment, Tag, Topic
 from inbox.services import bulk
 from inbox.services.assignment import set_away
 
@@ -36,6 +37,7 @@ LIVE_POLL_SECONDS = 1
 
 def _list_context(request: HttpRequest, agent: Agent) -> dict[str, object]:
     query = selectors.InboxQuery.from_params(request.GET)
+    now = timezone.now()
     rows, more = selectors.inbox_rows(agent, query)
     channel_ids = selectors.visible_channel_ids(agent)
     channels = ChannelAccount.objects.all()
@@ -43,7 +45,7 @@ def _list_context(request: HttpRequest, agent: Agent) -> dict[str, object]:
         channels = channels.filter(pk__in=channel_ids)
     return {
         "query": query,
-        "conversations": rows,
+        "conversations": present_rows(rows, agent=agent, now=now),
         "has_more": more,
         "counts": selectors.view_counts(agent),
         "views": [
@@ -58,7 +60,6 @@ def _list_context(request: HttpRequest, agent: Agent) -> dict[str, object]:
         "departments": list(Department.objects.all()),
         "has_channels": ChannelAccount.objects.exists(),
         "agent": agent,
-        "now": timezone.now(),
     }
 
 
@@ -79,6 +80,9 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
             "live_seen": f"{seen['latest_message_id']}|{seen['changed_at'] or 'null'}",
             "statuses": Conversation.Status.choices,
             "priorities": Conversation.Priority.choices,
+            "sentiments": Sentiment.choices,
+            "intents": Intent.choices,
+            "topics": Topic.objects.filter(is_active=True).values_list("name", flat=True),
             "tags": Tag.objects.order_by("name").values_list("name", flat=True)[:200],
             "sorts": [
                 ("activity", _("Last activity")),

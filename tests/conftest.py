@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
 
 from care.models import Agent
 from tests.factories import UserFactory, make_agent
@@ -33,6 +34,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if IN_CI:
                 raise pytest.UsageError("CI must run with Redis: set REDIS_URL")
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each test starts in the default language. LocaleMiddleware activates a request's
+    language and, as in a real server, leaves it active on the thread afterwards."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from inbox.models import (
     Message,
     Platform,
 )
+from inbox.search import appended
 
 PASSWORD = "a-long-test-password-42"
 
@@ -104,6 +105,7 @@ class ConversationFactory(factory.django.DjangoModelFactory[Conversation]):
 class MessageFactory(factory.django.DjangoModelFactory[Message]):
     class Meta:
         model = Message
+        skip_postgeneration_save = True
 
     conversation = factory.SubFactory(ConversationFactory)
     channel_account = factory.SelfAttribute("conversation.channel_account")
@@ -112,3 +114,14 @@ class MessageFactory(factory.django.DjangoModelFactory[Message]):
     external_id = factory.Sequence(lambda n: str(1460323737035677698 + n))
     text = "My laptop will not charge"
     platform_created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def searchable(obj: Message, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """As ingest does: the text joins its conversation's search document."""
+        if not create:
+            return
+        conversation = obj.conversation
+        conversation.search_text = appended(conversation.search_text, obj.text)
+        type(conversation).objects.filter(pk=conversation.pk).update(
+            search_text=conversation.search_text
+        )

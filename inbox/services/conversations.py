@@ -25,6 +25,7 @@ from inbox.models import (
     Message,
     Tag,
 )
+from inbox.search import rebuild_search_text
 from inbox.selectors import works_channel
 
 Status = Conversation.Status
@@ -224,9 +225,9 @@ def merge_conversations(*, source: Conversation, target: Conversation, by: Agent
     ConversationViewer.objects.filter(conversation=source).delete()
     target.tags.add(*source.tags.all())
     target.opened_at = min(target.opened_at, source.opened_at)
-    target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
     if source.last_activity_at > target.last_activity_at or not target.preview:
         target.preview = source.preview
+    target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
     dues = [d for d in (target.response_due_at, source.response_due_at) if d]
     target.response_due_at = min(dues) if dues else None
     if target.assignee_id is None and source.assignee_id is not None:
@@ -234,6 +235,7 @@ def merge_conversations(*, source: Conversation, target: Conversation, by: Agent
     if source.is_open and not target.is_open:
         target.status, target.resolved_at = Status.OPEN, None
     target.save()
+    rebuild_search_text([target.pk])  # the source's messages are found under the target now
     source.merged_into = target
     source.status = Status.CLOSED
     source.save(update_fields=["merged_into", "status", "updated_at"])

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from care import live
 from care.queue import enqueue_on_commit, resend_silent
+from inbox import search
 from inbox.channels.base import InboundAuthor, InboundEvent
 from inbox.models import (
     ChannelAccount,
@@ -32,7 +33,9 @@ from inbox.models import (
     CustomerIdentity,
     InboundBatch,
     Message,
+    Topic,
 )
+from inbox.services import triage
 
 # X tags Indonesian as "in"; the team's languages are ISO 639-1 "en" and "id".
 PLATFORM_LANGUAGES = {"en": "en", "in": "id", "id": "id"}
@@ -148,6 +151,11 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
     by_id.update({c.pk: c for c in Conversation.objects.filter(pk__in=missing)})
 
     window = timedelta(hours=settings.CARE_REOPEN_WINDOW_HOURS)
+    topics = triage.active_topics() if settings.CARE_TRIAGE else []
+    vips = set(
+        Customer.objects.filter(pk__in=customer_ids, is_vip=True).values_list("pk", flat=True)
+    )
+    topic_links: list[tuple[Message, Conversation, list[Topic]]] = []
     messages: list[Message] = []
     touched: dict[int, Conversation] = {}  # existing conversations, by pk
     reopened: set[int] = set()  # of those, the ones whose status changed
@@ -196,32 +204,45 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                 reopened.add(conversation.pk)
         if event.created_at >= conversation.last_activity_at:
             conversation.preview = preview_of(event.text)
+        conversation.search_text = search.appended(conversation.search_text, event.text)
         conversation.last_activity_at = max(conversation.last_activity_at, event.created_at)
         conversation.updated_at = now
         _track_response_due(conversation, event)
         if conversation.pk is not None:
             touched[conversation.pk] = conversation
-        messages.append(
-            Message(
-                conversation=conversation,
-                channel_account=account,
-                direction=event.direction,
-                kind=event.kind,
-                external_id=event.external_id,
-                in_reply_to_external_id=event.in_reply_to_external_id,
-                author_identity=identity if event.direction == "inbound" else None,
-                text=event.text,
-                platform_created_at=event.created_at,
-                received_at=now,
-                raw=event.raw,
-                attachments=list(event.attachments),
-                permalink=event.permalink[:500],
-            )
+        message = Message(
+            conversation=conversation,
+            channel_account=account,
+            direction=event.direction,
+            kind=event.kind,
+            external_id=event.external_id,
+            in_reply_to_external_id=event.in_reply_to_external_id,
+            author_identity=identity if event.direction == "inbound" else None,
+            text=event.text,
+            platform_created_at=event.created_at,
+            received_at=now,
+            raw=event.raw,
+            attachments=list(event.attachments),
+            permalink=event.permalink[:500],
         )
+        if settings.CARE_TRIAGE and event.direction == Message.Direction.INBOUND:
+            matched = triage.triage_message(
+                message,
+                conversation,
+                identity=identity,
+                is_vip=identity is not None and identity.customer_id in vips,
+                topics=topics,
+                now=now,
+            )
+            if matched:
+                topic_links.append((message, conversation, matched))
+        messages.append(message)
     # One INSERT for the batch's new conversations; their ids come back for the messages.
     Conversation.objects.bulk_create(opened, batch_size=500)
     # The constraint decides: a concurrent batch that stored one first wins, silently.
     Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
+    if topic_links:
+        _link_topics(account, topic_links)
     # bulk_update builds a CASE per field: only the fields that changed are sent.
     if touched:
         Conversation.objects.bulk_update(
@@ -229,9 +250,15 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
             [
                 "last_activity_at",
                 "preview",
+                "search_text",
                 "updated_at",
                 "response_due_at",
                 "first_response_at",
+                "sentiment",
+                "intent",
+                "language",
+                "priority",
+                "priority_reasons",
             ],
         )
     if reopened:
@@ -247,6 +274,20 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
         enqueue_on_commit(auto_assign_task)
     if any(m.direction == Message.Direction.INBOUND for m in messages):
         ChannelAccount.objects.filter(pk=account.pk).update(last_inbound_at=now)
+
+
+def _link_topics(
+    account: ChannelAccount, links: list[tuple[Message, Conversation, list[Topic]]]
+) -> None:
+    # bulk_create(ignore_conflicts=True) hands back no ids: one query finds them.
+    ids = dict(
+        Message.objects.filter(
+            channel_account=account, external_id__in=[m.external_id for m, _c, _t in links]
+        ).values_list("external_id", "pk")
+    )
+    for message, _conversation, _topics in links:
+        message.pk = ids.get(message.external_id)
+    triage.link_topics([link for link in links if link[0].pk is not None])
 
 
 def preview_of(text: str) -> str:
@@ -385,6 +426,7 @@ def _apply_edits(account: ChannelAccount, edits: list[InboundEvent]) -> int:
         message.text = event.text
         message.edited_at = timezone.now()
         message.save(update_fields=["previous_texts", "text", "edited_at"])
+        search.rebuild_search_text([message.conversation_id])
         edited += 1
     return edited
 
@@ -392,11 +434,16 @@ def _apply_edits(account: ChannelAccount, edits: list[InboundEvent]) -> int:
 def _apply_deletes(account: ChannelAccount, deletes: list[InboundEvent]) -> int:
     if not deletes:
         return 0
-    return Message.objects.filter(
+    deleted = Message.objects.filter(
         channel_account=account,
         external_id__in=[e.external_id for e in deletes],
         deleted_at__isnull=True,
-    ).update(deleted_at=timezone.now())
+    )
+    conversation_ids = set(deleted.values_list("conversation_id", flat=True))
+    count = deleted.update(deleted_at=timezone.now())
+    # A post its author deleted is no longer found by search.
+    search.rebuild_search_text(conversation_ids)
+    return count
 
 
 # --- pages kept for parallel ingestion ----------------------------------------------------

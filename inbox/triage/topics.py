@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 from inbox.triage.label import Label
 from inbox.triage.text import MAX_CHARS
 
@@ -56,20 +58,20 @@ def match_topics(text: str, rules: Iterable[TopicRuleLike]) -> list[Label]:
 def validate_pattern(pattern: str) -> str | None:
     """Why the pattern is refused, for the supervisor; None when it is fine."""
     if len(pattern) > MAX_PATTERN_LENGTH:
-        return f"The pattern is longer than {MAX_PATTERN_LENGTH} characters."
+        return _("The pattern is longer than %(max)d characters.") % {"max": MAX_PATTERN_LENGTH}
     try:
         compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        return f"The pattern is not a valid regular expression: {exc}."
+        return _("The pattern is not a valid regular expression: %(error)s.") % {"error": exc}
     if re.search(r"\\[1-9]|\(\?P=", pattern):
-        return "Back-references (\\1, (?P=name)) are not allowed: they can be very slow."
+        return _("Back-references (\\1, (?P=name)) are not allowed: they can be very slow.")
     if _nested_repeat(pattern):
-        return (
+        return _(
             "A repeated group contains another repeat, like (a+)+: on some messages it "
             "would take forever. Repeat only the inner part."
         )
     if compiled.search("") is not None:
-        return "The pattern matches empty text, so it would tag every message."
+        return _("The pattern matches empty text, so it would tag every message.")
     return None
 
 

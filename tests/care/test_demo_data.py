@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from care.demo import DEMO_PASSWORD
 from care.models import Agent
-from inbox.models import ChannelAccount, Department
+from inbox.models import ChannelAccount, Department, Topic
+from inbox.triage import match_topics
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,11 @@ def test_it_loads_the_demo_team_once(capsys):
     assert sorted(ChannelAccount.objects.values_list("platform", flat=True)) == ["facebook", "x"]
     # The whole demo team works both channels.
     assert all(agent.channels.count() == 2 for agent in Agent.objects.all())
+    # Topic rules for what the simulator's customers write about, each rule valid.
+    assert Topic.objects.count() == 5
+    assert [t.value for t in match_topics("baterai laptop aku drop", Topic.objects.all())] == [
+        "laptop battery"
+    ]
     assert "demo data already loaded" in capsys.readouterr().out
 
 
