@@ -87,6 +87,7 @@ TOPICS = [
     ("refund", ["refund", "pengembalian dana", "money back"]),
     ("billing", ["tagihan", "invoice", "billing", "cicilan", "charged twice", "dobel"]),
     ("app bug", ["aplikasi error", "app crash", "crashes", "bug", "error"]),
+    ("broken device", ["rusak", "restart sendiri", "mati total", "broken", "won't turn on"]),
 ]
 # X bills per post read: the demo's X account has a monthly budget to watch.
 DEMO_X_READ_BUDGET = 15000

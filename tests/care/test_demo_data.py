@@ -29,7 +29,7 @@ def test_it_loads_the_demo_team_once(capsys):
     # The whole demo team works both channels.
     assert all(agent.channels.count() == 2 for agent in Agent.objects.all())
     # Topic rules for what the simulator's customers write about, each rule valid.
-    assert Topic.objects.count() == 5
+    assert Topic.objects.count() == 6
     assert [t.value for t in match_topics("baterai laptop aku drop", Topic.objects.all())] == [
         "laptop battery"
     ]
