@@ -10,15 +10,26 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+import holidays as public_holidays
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
 from care import services
 from care.models import Agent
-from inbox.models import ChannelAccount, Department, Platform, Topic
+from inbox.models import (
+    BusinessCalendar,
+    ChannelAccount,
+    Department,
+    Holiday,
+    Platform,
+    RoutingRule,
+    SlaPolicy,
+    Topic,
+)
 from inbox.services.channels import connect_channel
 
 DEMO_PASSWORD = "care-demo-2026"  # noqa: S105 -- printed by `make demo` on purpose
@@ -89,6 +100,21 @@ TOPICS = [
     ("app bug", ["aplikasi error", "app crash", "crashes", "bug", "error"]),
     ("broken device", ["rusak", "restart sendiri", "mati total", "broken", "won't turn on"]),
 ]
+# Routing rules: money questions to Billing, app bugs to Technical Support (their agents
+# take them), everything else stays with the central team.
+ROUTING = [
+    ("Billing and refunds to Billing", ["billing", "refund"], "Billing", 30),
+    ("App bugs to Technical Support", ["app bug"], "Technical Support", None),
+]
+# The care team works Monday to Saturday, 08:00-20:00 Jakarta time; targets by priority
+# (minutes of business time): first answer, next answers, resolution.
+DEMO_HOURS = {str(day): "08:00-20:00" for day in range(1, 7)}
+SLA_POLICIES = [
+    ("Urgent", 40, 15, 30, 4 * 60),
+    ("High", 30, 30, 60, 8 * 60),
+    ("Normal", 20, 60, 120, 24 * 60),
+    ("Low", 10, 240, 480, 72 * 60),
+]
 # X bills per post read: the demo's X account has a monthly budget to watch.
 DEMO_X_READ_BUDGET = 15000
 
@@ -153,4 +179,38 @@ def load_demo_data() -> list[str]:
         )
         if new:
             created.append(f"topic {name}")
+    for position, (name, topic_names, department_name, priority) in enumerate(ROUTING, 1):
+        if RoutingRule.objects.filter(name=name).exists():
+            continue
+        rule = RoutingRule.objects.create(
+            name=name,
+            position=position,
+            department=departments[department_name],
+            set_priority=priority,
+        )
+        rule.topics.set(Topic.objects.filter(name__in=topic_names))
+        created.append(f"routing rule {name}")
+    if not BusinessCalendar.objects.exists():
+        calendar = BusinessCalendar.objects.create(
+            name="Jakarta care team", time_zone="Asia/Jakarta", hours=DEMO_HOURS, is_default=True
+        )
+        year = timezone.localdate().year
+        days = public_holidays.country_holidays("ID", years=[year, year + 1], language="id")
+        Holiday.objects.bulk_create(
+            [Holiday(calendar=calendar, date=day, name=name) for day, name in days.items()]
+        )
+        created.append(f"calendar {calendar.name}")
+    for name, priority, first, following, resolution in SLA_POLICIES:
+        _policy, new = SlaPolicy.objects.get_or_create(
+            priority=priority,
+            channel=None,
+            defaults={
+                "name": name,
+                "first_response_minutes": first,
+                "next_response_minutes": following,
+                "resolution_minutes": resolution,
+            },
+        )
+        if new:
+            created.append(f"SLA policy {name}")
     return created

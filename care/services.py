@@ -155,6 +155,11 @@ def set_agent_role(*, agent: Agent, role: str, by: User | AnonymousUser | None) 
 def notify_role(*, roles: tuple[str, ...], verb: str, text: str, url: str = "") -> int:
     """Tell everyone with one of these roles: in the app, and by e-mail after commit."""
     agents = list(Agent.objects.filter(role__in=roles, user__is_active=True).select_related("user"))
+    return notify_agents(agents=agents, verb=verb, text=text, url=url)
+
+
+def notify_agents(*, agents: list[Agent], verb: str, text: str, url: str = "") -> int:
+    """Tell these agents: in the app, and by e-mail after commit."""
     Notification.objects.bulk_create(
         [Notification(recipient=a.user, verb=verb, text=text[:500], url=url) for a in agents]
     )

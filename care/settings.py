@@ -194,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
     # Unassigned cases go to agents who come back from away or have room again.
     "auto-assign": {"task": "inbox.tasks.auto_assign_task", "schedule": 30.0},
     "prune-presence": {"task": "inbox.tasks.prune_presence_task", "schedule": 3600.0},
+    # SLA clocks at 75 % and 100 %: marked on the case and announced.
+    "check-sla": {"task": "inbox.tasks.check_sla_task", "schedule": 60.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from care import api, notification_views, views
-from inbox import channel_views, triage_views, webhooks
+from inbox import channel_views, sla_views, triage_views, webhooks
 
 settings_patterns = (
     [
@@ -21,6 +21,18 @@ settings_patterns = (
         path("topics/", triage_views.topics, name="topics"),
         path("topics/<int:pk>/", triage_views.topic_edit, name="topic-edit"),
         path("topics/<int:pk>/delete", triage_views.topic_delete, name="topic-delete"),
+        path("routing/", triage_views.routing_rules, name="routing"),
+        path("routing/new/", triage_views.routing_rule_edit, name="routing-new"),
+        path("routing/<int:pk>/", triage_views.routing_rule_edit, name="routing-edit"),
+        path("routing/<int:pk>/move", triage_views.routing_rule_move, name="routing-move"),
+        path("routing/<int:pk>/delete", triage_views.routing_rule_delete, name="routing-delete"),
+        path("sla/", sla_views.sla_settings, name="sla"),
+        path("sla/calendars/new/", sla_views.calendar_edit, name="calendar-new"),
+        path("sla/calendars/<int:pk>/", sla_views.calendar_edit, name="calendar"),
+        path("sla/calendars/<int:pk>/holidays", sla_views.calendar_holidays, name="holidays"),
+        path("sla/policies/new/", sla_views.policy_edit, name="policy-new"),
+        path("sla/policies/<int:pk>/", sla_views.policy_edit, name="policy"),
+        path("sla/policies/<int:pk>/delete", sla_views.policy_delete, name="policy-delete"),
     ],
     "settings",
 )

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +29,7 @@ from inbox import selectors
 from inbox.models import Conversation, Department, Intent, Message, Sentiment
 from inbox.selectors import ConversationMerged
 from inbox.services import conversations as actions
-from inbox.services import presence, triage
+from inbox.services import presence, sla, triage
 from inbox.services.escalation import escalate_conversation
 from responses.models import Reply
 from responses.services.drafts import save_reply_draft
@@ -95,6 +96,7 @@ def _page_context(conversation: Conversation, agent: Agent) -> dict[str, Any]:
         "conversation": conversation,
         "timeline": selectors.conversation_timeline(conversation),
         "viewers": presence.current_viewers(conversation=conversation, exclude=agent),
+        "clocks": sla.clock_summary(conversation, timezone.now()),
         "agent": agent,
         # The label correction form under each customer message.
         "topics": triage.active_topics(),

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from care.models import Agent
 from inbox.models import Conversation, Intent, Sentiment
+from inbox.services import sla
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -42,9 +43,14 @@ def short_duration(seconds: float) -> str:
 
 
 def present_rows(
-    conversations: Sequence[Conversation], *, agent: Agent, now: datetime | None = None
+    conversations: Sequence[Conversation],
+    *,
+    agent: Agent,
+    now: datetime | None = None,
+    sla_rules: sla.SlaRules | None = None,
 ) -> list[dict[str, Any]]:
     now = now or timezone.now()
+    sla_rules = sla_rules or sla.load_rules()
     # Stable per page: translate once, not 50 times.
     statuses = {value: str(label) for value, label in Conversation.Status.choices}
     priorities = {value: str(label) for value, label in Conversation.Priority.choices}
@@ -66,10 +72,11 @@ def present_rows(
         updated = conversation.updated_at
         due_text, overdue = "", False
         if conversation.response_due_at and conversation.is_open:
-            left = (conversation.response_due_at - now).total_seconds()
-            overdue = left < 0
+            # Counted down in the team's business hours, as the SLA counts.
+            minutes = sla.business_minutes_left(conversation, now, sla_rules)
+            overdue = minutes < 0
             template = overdue_by if overdue else due_in
-            due_text = template % {"time": short_duration(abs(left))}
+            due_text = template % {"time": short_duration(abs(minutes) * 60)}
         rows.append(
             {
                 "id": conversation.pk,
@@ -101,6 +108,7 @@ def present_rows(
                 "age": short_duration((now - conversation.last_activity_at).total_seconds()),
                 "due": due_text,
                 "overdue": overdue,
+                "sla": "breached" if overdue else conversation.response_sla,
                 "preview": conversation.preview or "…",
             }
         )

@@ -18,6 +18,48 @@ class Platform(models.TextChoices):
     FACEBOOK = "facebook", "Facebook"
 
 
+class BusinessCalendar(models.Model):
+    """A team's working hours, time zone and holidays: SLA clocks count in these hours.
+
+    `hours` maps an ISO weekday ("1" = Monday) to ranges like "08:00-12:00, 13:00-17:00";
+    a weekday left out is closed, a calendar with no hours is open around the clock.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Jakarta")
+    hours = models.JSONField(_("working hours"), default=dict, blank=True)
+    # The calendar of conversations no department has taken (the central care queue).
+    is_default = models.BooleanField(_("default"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="holiday_once_a_day")
+        ]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
 class Department(models.Model):
     """A team that solves what customer care cannot: Billing, Technical Support…
 
@@ -40,6 +82,14 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="led_departments",
         verbose_name=_("lead"),
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="departments",
+        verbose_name=_("business calendar"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -301,6 +351,20 @@ class Conversation(models.Model):
     # When the customer is owed an answer: set when they write and nobody has answered
     # since, cleared by the brand's reply. A flat target until SLA policies exist.
     response_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    # The SLA clocks (inbox/services/sla.py): when the current answer clock started, when
+    # it reaches 75 %, and how far it got ("" / "warned" / "breached"); the same for the
+    # resolution clock, which pauses while the case waits on the customer.
+    sla_policy = models.ForeignKey(
+        "SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response_started_at = models.DateTimeField(null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    response_sla = models.CharField(max_length=8, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_sla = models.CharField(max_length=8, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    paused_minutes = models.FloatField(default=0)
     # The latest message's first line, kept here so the list reads no message rows.
     preview = models.CharField(_("latest message"), max_length=200, blank=True)
     # Every message's text, newest last and capped (inbox/search.py): what search reads.
@@ -458,6 +522,8 @@ class ConversationEvent(models.Model):
         MERGED = "merged", _("Merged")
         ESCALATED = "escalated", _("Escalated")
         SPAM = "spam", _("Marked as spam")
+        ROUTED = "routed", _("Routed")
+        SLA = "sla", _("SLA warning or breach")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -668,3 +734,81 @@ class TriageCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of message {self.message_id}: {self.before} -> {self.after}"
+
+
+class RoutingRule(models.Model):
+    """A supervisor's rule: conversations that match go to a team, get a priority, tags or
+    an agent (inbox/services/routing.py). Rules are tried in `position` order and the
+    first that matches a new conversation applies; none matching: the central queue.
+
+    Empty conditions match anything; the conditions given must all hold.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Conditions (lists mean "any of").
+    channels = models.ManyToManyField(ChannelAccount, blank=True, related_name="+")
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    intents = models.JSONField(_("intents"), default=list, blank=True)
+    sentiments = models.JSONField(_("sentiments"), default=list, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="routing_rules")
+    min_priority = models.PositiveSmallIntegerField(
+        _("priority at least"), null=True, blank=True, choices=Conversation.Priority.choices
+    )
+    vip_only = models.BooleanField(_("VIP customers only"), default=False)
+    handles = models.JSONField(_("customer handles"), default=list, blank=True)
+    # Actions.
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("send to department"),
+    )  # fmt: skip
+    set_priority = models.PositiveSmallIntegerField(
+        _("set priority"), null=True, blank=True, choices=Conversation.Priority.choices
+    )
+    add_tags = models.JSONField(_("add tags"), default=list, blank=True)
+    assign_to = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assign to"),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaPolicy(models.Model):
+    """Answer and resolution targets, in minutes of business time (or calendar time).
+
+    The most specific policy applies: one for the conversation's priority and channel,
+    then one for its priority, then one for its channel, then one for any.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), null=True, blank=True, choices=Conversation.Priority.choices
+    )
+    channel = models.ForeignKey(
+        ChannelAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("channel"),
+    )  # fmt: skip
+    first_response_minutes = models.PositiveIntegerField(_("first answer within (minutes)"))
+    next_response_minutes = models.PositiveIntegerField(_("next answer within (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolved within (minutes)"), null=True, blank=True
+    )
+    business_hours = models.BooleanField(_("count business hours only"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name

@@ -73,6 +73,14 @@ def auto_assign_task() -> int:
 
 
 @shared_task
+def check_sla_task() -> dict[str, int]:
+    from inbox.services.sla import check_sla
+
+    done = check_sla()
+    return {"warned": done.warned, "breached": done.breached}
+
+
+@shared_task
 def prune_presence_task() -> int:
     from inbox.services.presence import prune_presence
 

@@ -28,7 +28,7 @@ from care.permissions import access_agent, permission_required
 from inbox import selectors
 from inbox.list_rows import present_rows
 from inbox.models import ChannelAccount, Conversation, Department, Intent, Sentiment, Tag, Topic
-from inbox.services import bulk
+from inbox.services import bulk, sla
 from inbox.services.assignment import set_away
 
 # How often the list page asks /inbox/live; the template hands it to care.js.
@@ -45,7 +45,7 @@ def _list_context(request: HttpRequest, agent: Agent) -> dict[str, object]:
         channels = channels.filter(pk__in=channel_ids)
     return {
         "query": query,
-        "conversations": present_rows(rows, agent=agent, now=now),
+        "conversations": present_rows(rows, agent=agent, now=now, sla_rules=sla.load_rules()),
         "has_more": more,
         "counts": selectors.view_counts(agent),
         "views": [

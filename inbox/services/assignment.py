@@ -1,7 +1,8 @@
 """Auto-assignment: new cases go round-robin to agents who are available.
 
 Available: an active agent or trainee, not away, who works the case's channel, speaks
-its language (when known) and holds fewer open cases than their capacity. Of those, the
+its language (when known), belongs to its department (when routing gave it one) and
+holds fewer open cases than their capacity. Of those, the
 one assigned longest ago goes next. One assigner runs at a time (a Redis lock, a file
 lock in the demo), so two workers never count the same free seat twice; each
 assignment is a conditional UPDATE, so a case an agent claimed meanwhile is skipped.
@@ -31,7 +32,7 @@ def available_agents() -> list[Agent]:
             is_away=False,
             role__in=(Agent.Role.AGENT, Agent.Role.TRAINEE),
         )
-        .prefetch_related("channels")
+        .prefetch_related("channels", "departments")
         # Never assigned: first in line (PostgreSQL sorts NULLs last otherwise).
         .order_by(F("last_assigned_at").asc(nulls_first=True), "id")
     )
@@ -59,14 +60,15 @@ def auto_assign_conversations(*, limit: int = 500) -> int:
             return 0
         load = open_load()
         channels = {agent.pk: {c.pk for c in agent.channels.all()} for agent in agents}
+        departments = {agent.pk: {d.pk for d in agent.departments.all()} for agent in agents}
         waiting = list(
             current_conversations()
             .filter(assignee__isnull=True, status__in=ACTIONABLE)
             .order_by("opened_at", "id")
-            .values_list("pk", "channel_account_id", "language")[:limit]
+            .values_list("pk", "channel_account_id", "language", "department_id")[:limit]
         )
         assigned = 0
-        for pk, channel_id, language in waiting:
+        for pk, channel_id, language, department_id in waiting:
             agent = next(
                 (
                     a
@@ -74,6 +76,8 @@ def auto_assign_conversations(*, limit: int = 500) -> int:
                     if channel_id in channels[a.pk]
                     and load[a.pk] < a.capacity
                     and (not language or language in a.languages)
+                    # Routed to a team: one of its members takes it.
+                    and (department_id is None or department_id in departments[a.pk])
                 ),
                 None,
             )

@@ -22,6 +22,7 @@ from care.errors import CareError
 from care.models import Agent
 from inbox import selectors
 from inbox.models import BulkChange, Conversation, ConversationEvent, Tag
+from inbox.services import sla
 from inbox.services.conversations import SPAM_TAG, clean_tag_names
 
 Status = Conversation.Status
@@ -104,9 +105,10 @@ def apply_bulk_action(
             "updated_at": now.isoformat(),
         }
         if action in ("close", "resolve", "spam"):
+            previous = conversation.status
             conversation.status = Status.RESOLVED if action == "resolve" else Status.CLOSED
             conversation.resolved_at = conversation.resolved_at or now
-            conversation.response_due_at = None
+            sla.status_changed(conversation, previous, now)
         if action == "assign":
             conversation.assignee = assignee
             conversation.assigned_at = now
@@ -126,7 +128,7 @@ def apply_bulk_action(
         )
     Conversation.objects.bulk_update(
         conversations,
-        ["status", "resolved_at", "response_due_at", "assignee", "assigned_at", "updated_at"],
+        ["status", "resolved_at", "assignee", "assigned_at", "updated_at", *sla.SLA_FIELDS],
         batch_size=200,
     )
     if target_tag is not None:

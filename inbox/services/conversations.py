@@ -27,6 +27,7 @@ from inbox.models import (
 )
 from inbox.search import rebuild_search_text
 from inbox.selectors import works_channel
+from inbox.services import sla
 
 Status = Conversation.Status
 Kind = ConversationEvent.Kind
@@ -139,11 +140,11 @@ def change_status(*, conversation: Conversation, status: str, by: Agent) -> Conv
     conversation.status = status
     if status in (Status.RESOLVED, Status.CLOSED):
         conversation.resolved_at = conversation.resolved_at or now
-        # Nothing is owed on a solved case.
-        conversation.response_due_at = None
     else:
         conversation.resolved_at = None
-    conversation.save(update_fields=["status", "resolved_at", "response_due_at", "updated_at"])
+    # Nothing is owed on a solved case; waiting on the customer pauses the resolution clock.
+    clocks = sla.status_changed(conversation, previous, now)
+    conversation.save(update_fields=["status", "resolved_at", "updated_at", *clocks])
     _record(conversation, by, Kind.STATUS, **{"from": previous, "to": status})
     return conversation
 
@@ -249,9 +250,10 @@ def mark_spam(*, conversation: Conversation, by: Agent) -> Conversation:
     _may_work(by, conversation)
     tag, _created = Tag.objects.get_or_create(name=SPAM_TAG)
     conversation.tags.add(tag)
+    previous = conversation.status
     conversation.status = Status.CLOSED
     conversation.resolved_at = conversation.resolved_at or timezone.now()
-    conversation.response_due_at = None
-    conversation.save(update_fields=["status", "resolved_at", "response_due_at", "updated_at"])
+    clocks = sla.status_changed(conversation, previous, timezone.now())
+    conversation.save(update_fields=["status", "resolved_at", "updated_at", *clocks])
     _record(conversation, by, Kind.SPAM)
     return conversation

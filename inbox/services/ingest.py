@@ -35,7 +35,7 @@ from inbox.models import (
     Message,
     Topic,
 )
-from inbox.services import triage
+from inbox.services import routing, sla, triage
 
 # X tags Indonesian as "in"; the team's languages are ISO 639-1 "en" and "id".
 PLATFORM_LANGUAGES = {"en": "en", "in": "id", "id": "id"}
@@ -152,10 +152,13 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
 
     window = timedelta(hours=settings.CARE_REOPEN_WINDOW_HOURS)
     topics = triage.active_topics() if settings.CARE_TRIAGE else []
+    sla_rules = sla.load_rules()
     vips = set(
         Customer.objects.filter(pk__in=customer_ids, is_vip=True).values_list("pk", flat=True)
     )
     topic_links: list[tuple[Message, Conversation, list[Topic]]] = []
+    # The message that opened each new conversation: routing reads it.
+    first_messages: dict[int, tuple[Message, list[Topic], bool]] = {}
     messages: list[Message] = []
     touched: dict[int, Conversation] = {}  # existing conversations, by pk
     reopened: set[int] = set()  # of those, the ones whose status changed
@@ -164,6 +167,7 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
         identity = identities.get(event.customer.external_id) if event.customer else None
         target_id = reply_targets.get(event.in_reply_to_external_id)
         conversation: Conversation | None = None
+        previous_status = ""
         if event.direction == Message.Direction.OUTBOUND:
             # The brand's own post joins the case it answers, and creates none.
             if target_id is not None:
@@ -191,7 +195,8 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                 )
                 current[identity.customer_id] = conversation
                 opened.append(conversation)
-            elif conversation.status in (
+            previous_status = conversation.status
+            if previous_status in (
                 Conversation.Status.RESOLVED,
                 Conversation.Status.CLOSED,
             ):
@@ -207,7 +212,6 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
         conversation.search_text = search.appended(conversation.search_text, event.text)
         conversation.last_activity_at = max(conversation.last_activity_at, event.created_at)
         conversation.updated_at = now
-        _track_response_due(conversation, event)
         if conversation.pk is not None:
             touched[conversation.pk] = conversation
         message = Message(
@@ -225,17 +229,18 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
             attachments=list(event.attachments),
             permalink=event.permalink[:500],
         )
+        matched: list[Topic] = []
+        is_vip = identity is not None and identity.customer_id in vips
         if settings.CARE_TRIAGE and event.direction == Message.Direction.INBOUND:
             matched = triage.triage_message(
-                message,
-                conversation,
-                identity=identity,
-                is_vip=identity is not None and identity.customer_id in vips,
-                topics=topics,
-                now=now,
+                message, conversation, identity=identity, is_vip=is_vip, topics=topics, now=now
             )
             if matched:
                 topic_links.append((message, conversation, matched))
+        # After triage: the priority it gave decides the SLA policy.
+        _track_clocks(conversation, event, sla_rules, now, previous_status)
+        if conversation.pk is None and id(conversation) not in first_messages:
+            first_messages[id(conversation)] = (message, matched, is_vip)
         messages.append(message)
     # One INSERT for the batch's new conversations; their ids come back for the messages.
     Conversation.objects.bulk_create(opened, batch_size=500)
@@ -243,6 +248,8 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
     Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
     if topic_links:
         _link_topics(account, topic_links)
+    if opened:
+        _route(opened, first_messages, sla_rules)
     # bulk_update builds a CASE per field: only the fields that changed are sent.
     if touched:
         Conversation.objects.bulk_update(
@@ -252,13 +259,13 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                 "preview",
                 "search_text",
                 "updated_at",
-                "response_due_at",
                 "first_response_at",
                 "sentiment",
                 "intent",
                 "language",
                 "priority",
                 "priority_reasons",
+                *sla.SLA_FIELDS,
             ],
         )
     if reopened:
@@ -274,6 +281,23 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
         enqueue_on_commit(auto_assign_task)
     if any(m.direction == Message.Direction.INBOUND for m in messages):
         ChannelAccount.objects.filter(pk=account.pk).update(last_inbound_at=now)
+
+
+def _route(
+    opened: list[Conversation],
+    first_messages: dict[int, tuple[Message, list[Topic], bool]],
+    sla_rules: sla.SlaRules,
+) -> None:
+    arrivals = []
+    for conversation in opened:
+        message, topics, vip = first_messages[id(conversation)]
+        arrivals.append((conversation, routing.facts_of(conversation, message, topics, vip=vip)))
+    routed = routing.route_new_conversations(arrivals)
+    # A new team or priority means other targets for the clocks already running.
+    for conversation in routed:
+        sla.recompute(conversation, sla_rules)
+    if routed:
+        Conversation.objects.bulk_update(routed, sla.SLA_FIELDS)
 
 
 def _link_topics(
@@ -298,15 +322,27 @@ def preview_of(text: str) -> str:
     return ""
 
 
-def _track_response_due(conversation: Conversation, event: InboundEvent) -> None:
-    """The customer is owed an answer from their first unanswered message on."""
+def _track_clocks(
+    conversation: Conversation,
+    event: InboundEvent,
+    rules: sla.SlaRules,
+    now: datetime,
+    previous_status: str,
+) -> None:
+    """The customer is owed an answer from their first unanswered message on; the
+    brand's reply stops the clock (inbox/services/sla.py)."""
     if event.direction == Message.Direction.OUTBOUND:
-        conversation.response_due_at = None
+        sla.stop_answer_clock(conversation)
         if conversation.first_response_at is None:
             conversation.first_response_at = event.created_at
-    elif conversation.response_due_at is None:
-        target = timedelta(minutes=settings.CARE_RESPONSE_TARGET_MINUTES)
-        conversation.response_due_at = event.created_at + target
+        return
+    if previous_status and previous_status != conversation.status:
+        # The customer's message ends the wait: its time, not when we fetched it.
+        sla.status_changed(conversation, previous_status, event.created_at, rules)
+    if conversation.response_due_at is None:
+        sla.start_answer_clock(conversation, event.created_at, rules)
+    if conversation.pk is None and conversation.resolution_due_at is None:
+        sla.start_resolution_clock(conversation, rules)
 
 
 def _lock_customers(customer_ids: set[int]) -> None:

@@ -35,6 +35,14 @@ def priority_label(value: int) -> str:
         return str(value)
 
 
+@register.filter
+def minutes_text(minutes: float | None) -> str:
+    """`clock.answer_left|minutes_text`: "45 min", "3 h" (the sign dropped)."""
+    from inbox.list_rows import short_duration
+
+    return short_duration(abs(minutes or 0) * 60)
+
+
 @register.simple_tag
 def message_labels(message: Any) -> list[dict[str, str]]:
     """A customer message's triage labels as chips: field, value, text and why.

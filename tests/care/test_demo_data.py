@@ -6,7 +6,14 @@ from django.core.management import call_command
 
 from care.demo import DEMO_PASSWORD
 from care.models import Agent
-from inbox.models import ChannelAccount, Department, Topic
+from inbox.models import (
+    BusinessCalendar,
+    ChannelAccount,
+    Department,
+    RoutingRule,
+    SlaPolicy,
+    Topic,
+)
 from inbox.triage import match_topics
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +37,12 @@ def test_it_loads_the_demo_team_once(capsys):
     assert all(agent.channels.count() == 2 for agent in Agent.objects.all())
     # Topic rules for what the simulator's customers write about, each rule valid.
     assert Topic.objects.count() == 6
+    assert RoutingRule.objects.filter(department__name="Billing").count() == 1
+    # The team's hours with Indonesia's public holidays, and a target per priority.
+    calendar = BusinessCalendar.objects.get(is_default=True)
+    assert calendar.hours["1"] == "08:00-20:00" and "7" not in calendar.hours
+    assert calendar.holidays.filter(name="Hari Kemerdekaan Republik Indonesia").count() == 2
+    assert sorted(SlaPolicy.objects.values_list("priority", flat=True)) == [10, 20, 30, 40]
     assert [t.value for t in match_topics("baterai laptop aku drop", Topic.objects.all())] == [
         "laptop battery"
     ]

@@ -39,7 +39,7 @@ def test_a_row_says_when_the_answer_is_due_or_how_late_it_is(login, agent):
     ConversationFactory.create(response_due_at=now - timedelta(hours=2, minutes=1))
     body = login(agent).get(reverse("inbox:list")).content.decode()
     assert "Answer due in 30 min" in body
-    assert 'class="due small overdue">Answer overdue by 2 h' in body
+    assert 'class="due small sla-breached overdue">Answer overdue by 2 h' in body
 
 
 @pytest.mark.django_db
