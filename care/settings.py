@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-presence": {"task": "inbox.tasks.prune_presence_task", "schedule": 3600.0},
     # SLA clocks at 75 % and 100 %: marked on the case and announced.
     "check-sla": {"task": "inbox.tasks.check_sla_task", "schedule": 60.0},
+    # Early warning: a topic or channel far above its usual level for the time of week.
+    "detect-spikes": {"task": "inbox.tasks.detect_spikes_task", "schedule": 60.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
@@ -237,6 +239,16 @@ CARE_UNDO_SECONDS = env.int("CARE_UNDO_SECONDS", default=10)
 CARE_TRIAGE = env.bool("CARE_TRIAGE", default=True)
 # Overrides of inbox/triage/priority.py's DEFAULT_WEIGHTS, as JSON: {"vip": 40, "verified": 5}.
 CARE_PRIORITY_WEIGHTS: dict[str, float] = env.json("CARE_PRIORITY_WEIGHTS", default={})
+# --- Early warning (inbox/services/alerts.py, docs/early-warning.md) ----------------------
+# A window's customer messages per topic and channel, against the same window of the
+# week over this many past weeks: an alert at median + Z x spread, at least MIN_COUNT.
+CARE_SPIKE_WINDOW_MINUTES = env.int("CARE_SPIKE_WINDOW_MINUTES", default=15)
+CARE_SPIKE_WEEKS = env.int("CARE_SPIKE_WEEKS", default=4)
+CARE_SPIKE_Z = env.float("CARE_SPIKE_Z", default=6.0)
+CARE_SPIKE_MIN_COUNT = env.int("CARE_SPIKE_MIN_COUNT", default=10)
+# Other tools hear of alerts here: a POST signed with HMAC-SHA256 (X-Care-Signature).
+CARE_ALERT_WEBHOOK_URL = env.str("CARE_ALERT_WEBHOOK_URL", default="")
+CARE_ALERT_WEBHOOK_SECRET = env.str("CARE_ALERT_WEBHOOK_SECRET", default="")
 # Where `make demo` runs the platform simulator; shown on the Channels page.
 SIMULATOR_URL = env.str("SIMULATOR_URL", default="")
 

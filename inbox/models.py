@@ -365,6 +365,10 @@ class Conversation(models.Model):
     resolution_sla = models.CharField(max_length=8, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
     paused_minutes = models.FloatField(default=0)
+    # A supervisor grouped it with others of the same spike, to answer them together.
+    incident = models.ForeignKey(
+        "Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
     # The latest message's first line, kept here so the list reads no message rows.
     preview = models.CharField(_("latest message"), max_length=200, blank=True)
     # Every message's text, newest last and capped (inbox/search.py): what search reads.
@@ -809,6 +813,80 @@ class SlaPolicy(models.Model):
         ordering = ["-priority", "name"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolumeAlert(models.Model):
+    """A topic or a channel far above its usual level (inbox/services/alerts.py)."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("Topic")
+        CHANNEL = "channel", _("Channel")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    channel_account = models.ForeignKey(
+        ChannelAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    window_start = models.DateTimeField(_("from"))
+    window_end = models.DateTimeField(_("until"))
+    count = models.PositiveIntegerField(_("messages"))
+    peak_count = models.PositiveIntegerField(_("peak"))
+    usual = models.FloatField(_("usual level"))
+    spread = models.FloatField(_("spread"))
+    threshold = models.FloatField(_("threshold"))
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["closed_at", "-created_at"], name="alert_open_idx")]
+        verbose_name = _("volume alert")
+        verbose_name_plural = _("volume alerts")
+
+    def __str__(self) -> str:
+        return self.headline()
+
+    @property
+    def subject(self) -> str:
+        if self.topic_id:
+            return self.topic.name  # type: ignore[union-attr]
+        return str(self.channel_account)
+
+    def headline(self) -> str:
+        minutes = round((self.window_end - self.window_start).total_seconds() / 60)
+        return _(
+            "Spike: “%(subject)s”, %(count)s messages in %(minutes)s minutes (usually %(usual)s)"
+        ) % {
+            "subject": self.subject,
+            "count": self.count,
+            "minutes": minutes,
+            "usual": f"{self.usual:g}",
+        }
+
+
+class Incident(models.Model):
+    """Conversations of one spike, grouped by a supervisor to be answered together."""
+
+    name = models.CharField(_("name"), max_length=120)
+    alert = models.ForeignKey(
+        VolumeAlert, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    created_by = models.ForeignKey(
+        "care.Agent", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
 
     def __str__(self) -> str:
         return self.name

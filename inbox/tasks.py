@@ -81,6 +81,30 @@ def check_sla_task() -> dict[str, int]:
 
 
 @shared_task
+def detect_spikes_task() -> dict[str, int]:
+    from inbox.services.alerts import detect_spikes
+
+    found = detect_spikes()
+    return {"raised": len(found.raised), "updated": len(found.updated)}
+
+
+@shared_task(bind=True, max_retries=8)
+def post_alert_webhook_task(self: Task, alert_id: int) -> int:
+    """Tell the other tools; retried with backoff (5 s … about 20 min) if they are down."""
+    from inbox.models import VolumeAlert
+    from inbox.services.alerts import post_webhook
+
+    alert = VolumeAlert.objects.filter(pk=alert_id).select_related("topic", "channel_account")
+    found = alert.first()
+    if found is None:
+        return 0
+    try:
+        return post_webhook(found)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(1200, 5 * 2**self.request.retries)) from exc
+
+
+@shared_task
 def prune_presence_task() -> int:
     from inbox.services.presence import prune_presence
 

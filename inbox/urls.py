@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inbox import channel_views, conversation_views, views
+from inbox import alert_views, channel_views, conversation_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("bulk", views.bulk_action, name="bulk"),
     path("away", views.toggle_away, name="away"),
     path("bulk/<uuid:group>/undo", views.bulk_undo, name="bulk-undo"),
+    path("alerts/<int:pk>/", alert_views.alert_detail, name="alert"),
+    path("alerts/<int:pk>/close", alert_views.alert_close, name="alert-close"),
+    path("alerts/<int:pk>/incident", alert_views.alert_incident, name="alert-incident"),
+    path("incidents/<int:pk>/answer", alert_views.incident_answer, name="incident-answer"),
     path("<int:pk>/", conversation_views.conversation_detail, name="conversation"),
     path("<int:pk>/presence", conversation_views.conversation_presence, name="presence"),
     path("<int:pk>/reply", conversation_views.conversation_reply, name="reply"),

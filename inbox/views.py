@@ -28,7 +28,7 @@ from care.permissions import access_agent, permission_required
 from inbox import selectors
 from inbox.list_rows import present_rows
 from inbox.models import ChannelAccount, Conversation, Department, Intent, Sentiment, Tag, Topic
-from inbox.services import bulk, sla
+from inbox.services import alerts, bulk, sla
 from inbox.services.assignment import set_away
 
 # How often the list page asks /inbox/live; the template hands it to care.js.
@@ -60,6 +60,7 @@ def _list_context(request: HttpRequest, agent: Agent) -> dict[str, object]:
         "departments": list(Department.objects.all()),
         "has_channels": ChannelAccount.objects.exists(),
         "agent": agent,
+        "alerts": alerts.open_alerts(),
     }
 
 
