@@ -198,6 +198,8 @@ CELERY_BEAT_SCHEDULE = {
     "check-sla": {"task": "inbox.tasks.check_sla_task", "schedule": 60.0},
     # Early warning: a topic or channel far above its usual level for the time of week.
     "detect-spikes": {"task": "inbox.tasks.detect_spikes_task", "schedule": 60.0},
+    # Escalations: due soon (department), overdue (its lead), customer waiting (agent).
+    "remind-escalations": {"task": "inbox.tasks.remind_escalations_task", "schedule": 300.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
@@ -249,6 +251,10 @@ CARE_SPIKE_MIN_COUNT = env.int("CARE_SPIKE_MIN_COUNT", default=10)
 # Other tools hear of alerts here: a POST signed with HMAC-SHA256 (X-Care-Signature).
 CARE_ALERT_WEBHOOK_URL = env.str("CARE_ALERT_WEBHOOK_URL", default="")
 CARE_ALERT_WEBHOOK_SECRET = env.str("CARE_ALERT_WEBHOOK_SECRET", default="")
+# Escalations: remind the department this long before the due time; remind the care agent
+# to update the customer after this many hours with the department.
+CARE_ESCALATION_REMIND_MINUTES = env.int("CARE_ESCALATION_REMIND_MINUTES", default=60)
+CARE_ESCALATION_UPDATE_HOURS = env.int("CARE_ESCALATION_UPDATE_HOURS", default=4)
 # Where `make demo` runs the platform simulator; shown on the Channels page.
 SIMULATOR_URL = env.str("SIMULATOR_URL", default="")
 

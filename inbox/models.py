@@ -528,6 +528,7 @@ class ConversationEvent(models.Model):
         SPAM = "spam", _("Marked as spam")
         ROUTED = "routed", _("Routed")
         SLA = "sla", _("SLA warning or breach")
+        HANDED_BACK = "handed_back", _("Handed back")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -557,6 +558,14 @@ class Escalation(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     handed_back_at = models.DateTimeField(_("handed back"), null=True, blank=True)
+    handed_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hand_back_note = models.TextField(_("what was done"), blank=True)
+    # Each reminder once (inbox/services/departments.py).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    lead_alerted_at = models.DateTimeField(null=True, blank=True)
+    update_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -565,6 +574,21 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.conversation_id} to {self.department}"
+
+
+class EscalationComment(models.Model):
+    """The internal thread between the care team and the department on one escalation."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"On escalation {self.escalation_id} by {self.author_id}"
 
 
 class ConversationViewer(models.Model):

@@ -105,6 +105,14 @@ def post_alert_webhook_task(self: Task, alert_id: int) -> int:
 
 
 @shared_task
+def remind_escalations_task() -> dict[str, int]:
+    from inbox.services.departments import remind_escalations
+
+    done = remind_escalations()
+    return {"department": done.department, "lead": done.lead, "agent": done.agent}
+
+
+@shared_task
 def prune_presence_task() -> int:
     from inbox.services.presence import prune_presence
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inbox import alert_views, channel_views, conversation_views, views
+from inbox import alert_views, channel_views, conversation_views, escalation_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -9,6 +9,18 @@ urlpatterns = [
     path("bulk", views.bulk_action, name="bulk"),
     path("away", views.toggle_away, name="away"),
     path("bulk/<uuid:group>/undo", views.bulk_undo, name="bulk-undo"),
+    path("escalations/", escalation_views.escalation_list, name="escalations"),
+    path("escalations/<int:pk>/", escalation_views.escalation_detail, name="escalation"),
+    path(
+        "escalations/<int:pk>/comment",
+        escalation_views.escalation_comment,
+        name="escalation-comment",
+    ),
+    path(
+        "escalations/<int:pk>/hand-back",
+        escalation_views.escalation_hand_back,
+        name="escalation-hand-back",
+    ),
     path("alerts/<int:pk>/", alert_views.alert_detail, name="alert"),
     path("alerts/<int:pk>/close", alert_views.alert_close, name="alert-close"),
     path("alerts/<int:pk>/incident", alert_views.alert_incident, name="alert-incident"),

@@ -55,4 +55,11 @@ def escalate_conversation(
         data={"department": department.name, "from": previous},
     )
     record_audit(actor=by.user, verb="escalated", target=conversation, department=department.slug)
+    from inbox.services.departments import tell_department
+
+    tell_department(
+        escalation,
+        _("Escalated to %(department)s: #%(id)s (%(customer)s)")
+        % {"department": department.name, "id": conversation.pk, "customer": conversation.customer},
+    )
     return escalation
