@@ -100,6 +100,9 @@ TOPICS = [
     ("app bug", ["aplikasi error", "app crash", "crashes", "bug", "error"]),
     ("broken device", ["rusak", "restart sendiri", "mati total", "broken", "won't turn on"]),
 ]
+# A billing clerk who is not an agent: escalations reach her by e-mail and the
+# Escalations page, and she answers the care team there.
+DEPARTMENT_CLERK = ("fajar", "Fajar Nugroho", "Billing")
 # Routing rules: money questions to Billing, app bugs to Technical Support (their agents
 # take them), everything else stays with the central team.
 ROUTING = [
@@ -161,6 +164,21 @@ def load_demo_data() -> list[str]:
             photo=ContentFile(draw_avatar(person.initials), name=f"{person.initials.lower()}.png"),
         )
         created.append(f"{agent.get_role_display().lower()} {person.username}")
+    # Department members: the agents who belong to it, and the clerk.
+    for agent in Agent.objects.prefetch_related("departments").select_related("user"):
+        for department in agent.departments.all():
+            department.members.add(agent.user)
+    username, full_name, department_name = DEPARTMENT_CLERK
+    if not User.objects.filter(username=username).exists():
+        given, family = full_name.split(" ", 1)
+        clerk = User.objects.create_user(
+            username, f"{username}@nusantara-tech.example", DEMO_PASSWORD,
+            first_name=given, last_name=family,
+        )  # fmt: skip
+        departments[department_name].members.add(clerk)
+        departments[department_name].lead = departments[department_name].lead or clerk
+        departments[department_name].save()
+        created.append(f"department member {username} ({department_name}, not an agent)")
     for platform, external_id, name, credentials in CHANNELS:
         if ChannelAccount.objects.filter(platform=platform, external_id=external_id).exists():
             continue

@@ -43,6 +43,10 @@ def test_it_loads_the_demo_team_once(capsys):
     assert calendar.hours["1"] == "08:00-20:00" and "7" not in calendar.hours
     assert calendar.holidays.filter(name="Hari Kemerdekaan Republik Indonesia").count() == 2
     assert sorted(p.priority or 0 for p in SlaPolicy.objects.all()) == [10, 20, 30, 40]
+    # Billing's members: its agent and a clerk who is not an agent (escalations reach her).
+    billing = Department.objects.get(name="Billing")
+    assert sorted(billing.members.values_list("username", flat=True)) == ["dewi", "fajar"]
+    assert not Agent.objects.filter(user__username="fajar").exists()
     assert [t.value for t in match_topics("baterai laptop aku drop", Topic.objects.all())] == [
         "laptop battery"
     ]

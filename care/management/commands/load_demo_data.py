@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from care.demo import DEMO_PASSWORD, TEAM, load_demo_data
+from care.demo import DEMO_PASSWORD, DEPARTMENT_CLERK, TEAM, load_demo_data
 
 
 class Command(BaseCommand):
@@ -19,3 +19,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {person.username:<6} {person.role:<10} ^{person.initials}  {person.name}"
             )
+        username, name, department = DEPARTMENT_CLERK
+        self.stdout.write(f"  {username:<6} {department} department (not an agent)  {name}")
