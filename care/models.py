@@ -169,3 +169,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} for {self.recipient}"
+
+
+class NotificationPreference(models.Model):
+    """Which kinds of notification a user also wants by e-mail; in-app ones always arrive."""
+
+    class Kind(models.TextChoices):
+        ESCALATIONS = "escalations", _("Escalations and their reminders")
+        SLA = "sla", _("SLA warnings and breaches")
+        ALERTS = "alerts", _("Early-warning spikes")
+        CHANNELS = "channels", _("Channel problems (tokens, outages)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_off = models.JSONField(_("no e-mail for"), default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.user_id}"

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from care.notifications import mark_all_notifications_read, recent_notifications
+from care.models import NotificationPreference
+from care.notifications import (
+    email_preferences,
+    mark_all_notifications_read,
+    recent_notifications,
+    save_email_preferences,
+)
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
@@ -27,3 +36,30 @@ def mark_notifications_read(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications are marked read."))
     return redirect("notifications")
+
+
+class EmailPreferencesForm(forms.Form):
+    email_on = forms.MultipleChoiceField(
+        choices=NotificationPreference.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Also e-mail me about"),
+        help_text=gettext_lazy("Notifications always arrive under the bell."),
+    )
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Each user (agent or department member) chooses which kinds also come by e-mail."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    # Unticking every box posts no field at all: bind on the method, not on the data.
+    data = request.POST if request.method == "POST" else None
+    form = EmailPreferencesForm(data, initial={"email_on": email_preferences(user)})
+    if request.method == "POST" and form.is_valid():
+        save_email_preferences(user=user, email_on=form.cleaned_data["email_on"])
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification-settings")
+    return render(
+        request, "care/notification_settings.html", {"form": form, "nav_section": "settings"}
+    )

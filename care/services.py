@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from care.audit import record_audit
 from care.models import Agent, Notification, ServiceHeartbeat
+from care.notifications import email_addresses
 from care.photos import prepare_photo
 
 
@@ -163,7 +164,7 @@ def notify_agents(*, agents: list[Agent], verb: str, text: str, url: str = "") -
     Notification.objects.bulk_create(
         [Notification(recipient=a.user, verb=verb, text=text[:500], url=url) for a in agents]
     )
-    emails = [a.user.email for a in agents if a.user.email]
+    emails = email_addresses([a.user for a in agents], verb)
     if emails:
         transaction.on_commit(
             lambda: send_mail(

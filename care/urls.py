@@ -57,6 +57,11 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path(
+        "notifications/settings",
+        notification_views.notification_settings,
+        name="notification-settings",
+    ),
+    path(
         "notifications/read",
         notification_views.mark_notifications_read,
         name="notifications-read",

@@ -553,7 +553,10 @@ class Escalation(models.Model):
         Conversation, on_delete=models.CASCADE, related_name="escalations"
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    raised_by = models.ForeignKey("care.Agent", on_delete=models.PROTECT, related_name="+")
+    # None: raised by care itself (an SLA policy's automatic escalation on breach).
+    raised_by = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     summary = models.TextField(_("summary"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -831,6 +834,10 @@ class SlaPolicy(models.Model):
         _("resolved within (minutes)"), null=True, blank=True
     )
     business_hours = models.BooleanField(_("count business hours only"), default=True)
+    escalate_on_breach = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("on breach, escalate to"),
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

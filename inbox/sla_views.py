@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 
 from care.errors import CareError
 from care.permissions import access_agent, permission_required
-from inbox.models import BusinessCalendar, ChannelAccount, Conversation, Holiday, SlaPolicy
+from inbox.models import (
+    BusinessCalendar,
+    ChannelAccount,
+    Conversation,
+    Department,
+    Holiday,
+    SlaPolicy,
+)
 from inbox.services import sla
 
 PRIORITIES = [("", gettext_lazy("Any priority")), *Conversation.Priority.choices]
@@ -71,6 +78,12 @@ class PolicyForm(forms.Form):
     business_hours = forms.BooleanField(
         required=False, initial=True, label=gettext_lazy("Count business hours only")
     )
+    escalate_on_breach = forms.ModelChoiceField(
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("Nobody: the supervisors are told"),
+        label=gettext_lazy("On a breach, escalate to"),
+    )
 
 
 @permission_required("care.manage_triage")
@@ -82,7 +95,7 @@ def sla_settings(request: HttpRequest) -> HttpResponse:
         {
             "calendars": calendars,
             "weekdays": [(str(day), label) for day, label in sla.WEEKDAY_NAMES.items()],
-            "policies": SlaPolicy.objects.select_related("channel").order_by(
+            "policies": SlaPolicy.objects.select_related("channel", "escalate_on_breach").order_by(
                 "-priority", "channel_id", "name"
             ),
             "nav_section": "settings",
@@ -175,6 +188,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "next_response_minutes": policy.next_response_minutes,
             "resolution_minutes": policy.resolution_minutes,
             "business_hours": policy.business_hours,
+            "escalate_on_breach": policy.escalate_on_breach,
         }  # fmt: skip
     form = PolicyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

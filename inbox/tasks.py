@@ -77,7 +77,7 @@ def check_sla_task() -> dict[str, int]:
     from inbox.services.sla import check_sla
 
     done = check_sla()
-    return {"warned": done.warned, "breached": done.breached}
+    return {"warned": done.warned, "breached": done.breached, "escalated": done.escalated}
 
 
 @shared_task

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent, Notification
+from care.notifications import email_addresses
 from inbox.models import (
     Conversation,
     ConversationEvent,
@@ -49,7 +50,7 @@ def tell_department(escalation: Escalation, text: str, *, lead_only: bool = Fals
     Notification.objects.bulk_create(
         [Notification(recipient=u, verb="escalation", text=text[:500], url=url) for u in users]
     )
-    emails = {u.email for u in users if u.email}
+    emails = set(email_addresses(users, "escalation"))
     if not lead_only:
         emails |= set(department.contact_emails or [])
     if emails:
@@ -107,9 +108,9 @@ def comment(*, escalation: Escalation, author: User, text: str) -> EscalationCom
         "department": escalation.department.name,
         "id": escalation.conversation_id,
     }
-    if is_member:
+    if is_member and (owner := _owner(escalation)) is not None:
         Notification.objects.create(
-            recipient=escalation.raised_by.user,
+            recipient=owner,
             verb="escalation_answer",
             text=headline,
             url=reverse("inbox:conversation", args=[escalation.conversation_id]),
@@ -135,26 +136,29 @@ def hand_back(*, escalation: Escalation, by: User, note: str) -> Escalation:
     if conversation.status == Conversation.Status.ESCALATED:
         conversation.status = Conversation.Status.OPEN
         conversation.save(update_fields=["status", "updated_at"])
-    author = Agent.objects.filter(user=by).first() or escalation.raised_by
-    InternalNote.objects.create(
-        conversation=conversation,
-        author=author,
-        text=_("%(department)s handed the case back: %(note)s")
-        % {"department": escalation.department.name, "note": note},
-    )
+    author = Agent.objects.filter(user=by).first() or escalation.raised_by or conversation.assignee
+    if author is not None:
+        InternalNote.objects.create(
+            conversation=conversation,
+            author=author,
+            text=_("%(department)s handed the case back: %(note)s")
+            % {"department": escalation.department.name, "note": note},
+        )
     ConversationEvent.objects.create(
         conversation=conversation,
         actor=Agent.objects.filter(user=by).first(),
         kind=ConversationEvent.Kind.HANDED_BACK,
         data={"department": escalation.department.name},
     )
-    Notification.objects.create(
-        recipient=escalation.raised_by.user,
-        verb="escalation_handed_back",
-        text=_("%(department)s handed #%(id)s back: update the customer")
-        % {"department": escalation.department.name, "id": conversation.pk},
-        url=reverse("inbox:conversation", args=[conversation.pk]),
-    )
+    owner = _owner(escalation)
+    if owner is not None:
+        Notification.objects.create(
+            recipient=owner,
+            verb="escalation_handed_back",
+            text=_("%(department)s handed #%(id)s back: update the customer")
+            % {"department": escalation.department.name, "id": conversation.pk},
+            url=reverse("inbox:conversation", args=[conversation.pk]),
+        )
     record_audit(actor=by, verb="handed_back", target=conversation, escalation=escalation.pk)
     return escalation
 
@@ -174,7 +178,7 @@ def remind_escalations(now: datetime | None = None) -> Reminders:
     now = now or timezone.now()
     done = Reminders()
     waiting = Escalation.objects.filter(handed_back_at__isnull=True).select_related(
-        "department__lead", "conversation", "raised_by__user"
+        "department__lead", "conversation__assignee__user", "raised_by__user"
     )
     soon = timedelta(minutes=settings.CARE_ESCALATION_REMIND_MINUTES)
     for escalation in waiting.filter(due_at__lte=now + soon, due_at__gt=now, reminded_at=None):
@@ -189,9 +193,10 @@ def remind_escalations(now: datetime | None = None) -> Reminders:
             done.lead += 1
     update_after = timedelta(hours=settings.CARE_ESCALATION_UPDATE_HOURS)
     for escalation in waiting.filter(created_at__lte=now - update_after, update_reminded_at=None):
-        if _once(escalation, "update_reminded_at", now):
+        owner = _owner(escalation)
+        if owner is not None and _once(escalation, "update_reminded_at", now):
             Notification.objects.create(
-                recipient=escalation.raised_by.user,
+                recipient=owner,
                 verb="update_customer",
                 text=_("#%(id)s is still with %(department)s: give the customer an update")
                 % _names(escalation),
@@ -199,6 +204,12 @@ def remind_escalations(now: datetime | None = None) -> Reminders:
             )
             done.agent += 1
     return done
+
+
+def _owner(escalation: Escalation) -> User | None:
+    """Who keeps the customer: the agent who escalated, else the case's assignee."""
+    agent = escalation.raised_by or escalation.conversation.assignee
+    return agent.user if agent is not None else None
 
 
 def _once(escalation: Escalation, field: str, now: datetime) -> bool:

@@ -18,7 +18,7 @@ def escalate_conversation(
     *,
     conversation: Conversation,
     department: Department,
-    by: Agent,
+    by: Agent | None,
     summary: str,
     due_at: datetime | None = None,
 ) -> Escalation:
@@ -42,19 +42,25 @@ def escalate_conversation(
     conversation.status = Conversation.Status.ESCALATED
     conversation.department = department
     conversation.save(update_fields=["status", "department", "updated_at"])
-    InternalNote.objects.create(
-        conversation=conversation,
-        author=by,
-        text=_("Escalated to %(department)s: %(summary)s")
-        % {"department": department.name, "summary": summary},
-    )
+    if by is not None:  # an automatic escalation says so in its event and summary
+        InternalNote.objects.create(
+            conversation=conversation,
+            author=by,
+            text=_("Escalated to %(department)s: %(summary)s")
+            % {"department": department.name, "summary": summary},
+        )
     ConversationEvent.objects.create(
         conversation=conversation,
         actor=by,
         kind=ConversationEvent.Kind.ESCALATED,
-        data={"department": department.name, "from": previous},
+        data={"department": department.name, "from": previous, "auto": by is None},
     )
-    record_audit(actor=by.user, verb="escalated", target=conversation, department=department.slug)
+    record_audit(
+        actor=by.user if by else None,
+        verb="escalated",
+        target=conversation,
+        department=department.slug,
+    )
     from inbox.services.departments import tell_department
 
     tell_department(

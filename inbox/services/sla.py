@@ -235,6 +235,7 @@ SLA_FIELDS = [
 class SlaCheck:
     warned: int = 0
     breached: int = 0
+    escalated: int = 0
 
 
 def check_sla(now: datetime | None = None, *, limit: int = 1000) -> SlaCheck:
@@ -252,10 +253,13 @@ def check_sla(now: datetime | None = None, *, limit: int = 1000) -> SlaCheck:
         breached = running.exclude(paused).filter(
             **{f"{due_field}__lte": now}, **{f"{state_field}__in": ["", WARNED]}
         )
-        for conversation in breached.select_related("assignee__user")[:limit]:
+        for conversation in breached.select_related(
+            "assignee__user", "sla_policy__escalate_on_breach", "customer"
+        )[:limit]:
             if _mark(conversation, state_field, ["", WARNED], BREACHED):
                 done.breached += 1
                 _announce(conversation, clock, BREACHED)
+                done.escalated += _escalate_on_breach(conversation, clock)
         warned = running.exclude(paused).filter(
             **{f"{warn_field}__lte": now}, **{f"{due_field}__gt": now, state_field: ""}
         )
@@ -264,6 +268,25 @@ def check_sla(now: datetime | None = None, *, limit: int = 1000) -> SlaCheck:
                 done.warned += 1
                 _announce(conversation, clock, WARNED)
     return done
+
+
+def _escalate_on_breach(conversation: Conversation, clock: str) -> int:
+    """A policy may send a breached case to a department on its own: 1 if it did."""
+    policy = conversation.sla_policy
+    department = policy.escalate_on_breach if policy else None
+    if department is None or conversation.status == Conversation.Status.ESCALATED:
+        return 0
+    from inbox.services.escalation import escalate_conversation
+
+    what = _("answer") if clock == "answer" else _("resolution")
+    escalate_conversation(
+        conversation=conversation,
+        department=department,
+        by=None,
+        summary=_("Automatic: the %(what)s target of the SLA policy “%(policy)s” was missed.")
+        % {"what": what, "policy": policy.name},  # type: ignore[union-attr]
+    )
+    return 1
 
 
 @transaction.atomic
@@ -463,6 +486,7 @@ def save_policy(*, policy: SlaPolicy | None, data: dict[str, Any], by: Agent) ->
     policy.next_response_minutes = data["next_response_minutes"]
     policy.resolution_minutes = data.get("resolution_minutes")
     policy.business_hours = bool(data.get("business_hours"))
+    policy.escalate_on_breach = data.get("escalate_on_breach")
     policy.save()
     record_audit(actor=by.user, verb="sla_policy_saved", target=policy, name=name)
     return policy

@@ -222,3 +222,26 @@ def test_a_status_change_does_not_overwrite_a_clock_it_did_not_touch(account, po
     with time_machine.travel(monday_10 + timedelta(minutes=10), tick=False):
         change_status(conversation=stale, status="waiting_on_customer", by=agent)
     assert Conversation.objects.get().response_due_at is None
+
+
+def test_a_policy_can_escalate_a_breached_case_on_its_own(account, calendar, supervisor):
+    from inbox.models import Escalation
+    from tests.factories import DepartmentFactory
+
+    tech = DepartmentFactory.create(name="Technical Support")
+    SlaPolicy.objects.create(
+        name="Escalating", first_response_minutes=30, next_response_minutes=30,
+        escalate_on_breach=tech,
+    )  # fmt: skip
+    monday_10 = datetime(2026, 11, 30, 10, 0, tzinfo=JKT)
+    conversation = customer_writes(account, "1", monday_10)
+
+    done = sla.check_sla(monday_10 + timedelta(minutes=31))
+
+    assert (done.breached, done.escalated) == (1, 1)
+    escalation = Escalation.objects.get()
+    assert (escalation.department, escalation.raised_by) == (tech, None)
+    assert "Automatic: the answer target" in escalation.summary
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.ESCALATED
+    assert sla.check_sla(monday_10 + timedelta(minutes=40)).escalated == 0  # once
