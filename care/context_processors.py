@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -23,4 +24,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_section": section,
         # Lazy: one COUNT, run only by templates that show the bell (not JSON or partials).
         "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
+        "bell_poll_seconds": settings.CARE_BELL_POLL_SECONDS,
     }

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from care.models import NotificationPreference
 from care.notifications import (
@@ -18,6 +19,7 @@ from care.notifications import (
     mark_all_notifications_read,
     recent_notifications,
     save_email_preferences,
+    unread_notification_count,
 )
 
 
@@ -28,6 +30,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
         for n in recent_notifications(request.user)
     ]
     return render(request, "care/notifications.html", {"rows": rows})
+
+
+@never_cache
+@require_GET
+def notification_count(request: HttpRequest) -> JsonResponse:
+    """The bell's number, asked by every page every CARE_BELL_POLL_SECONDS: one COUNT."""
+    return JsonResponse({"unread": unread_notification_count(request.user)})
 
 
 @require_POST

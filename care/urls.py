@@ -56,6 +56,7 @@ urlpatterns = [
     path("webhooks/x", webhooks.x_webhook, name="webhook-x"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/count", notification_views.notification_count, name="notifications-count"),
     path(
         "notifications/settings",
         notification_views.notification_settings,

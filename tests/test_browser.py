@@ -54,3 +54,18 @@ def test_an_agent_gets_a_friendly_403_for_the_dashboard(page, transactional_db):
     response = page.goto("/dashboard/")
     assert response is not None and response.status == 403
     assert "Not for your role" in page.locator("h1").inner_text()
+
+
+def test_the_bell_counts_a_new_notification_without_a_reload(page, transactional_db, settings):
+    from care.models import Notification
+
+    settings.CARE_BELL_POLL_SECONDS = 1
+    agent = make_agent(initials="NB")
+    log_in(page, agent.user.username)
+    page.wait_for_url("**/inbox/")
+    assert page.locator(".bell .bell-count").count() == 0
+    Notification.objects.create(recipient=agent.user, verb="spike", text="Spike: battery")
+    Notification.objects.create(recipient=agent.user, verb="sla_answer_warned", text="Due soon")
+    page.locator(".bell .bell-count").wait_for(timeout=5000)
+    assert page.locator(".bell .bell-count").inner_text().startswith("2")
+    assert "bell-unread" in (page.locator(".bell").get_attribute("class") or "")

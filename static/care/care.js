@@ -67,3 +67,41 @@ for (const form of document.querySelectorAll("[data-platform-form]")) {
 document.addEventListener("error", (event) => {
   if (event.target.classList && event.target.classList.contains("avatar-img")) event.target.remove();
 }, true);
+
+// --- The bell: its unread count stays current on every page -----------------------------
+(function liveBell() {
+  const bell = document.querySelector("[data-bell]");
+  if (!bell) return;
+  const every = Math.max(1, Number(bell.dataset.every || 15)) * 1000;
+  function show(unread) {
+    let count = bell.querySelector(".bell-count");
+    bell.classList.toggle("bell-unread", unread > 0);
+    if (unread <= 0) {
+      if (count) count.remove();
+      return;
+    }
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "bell-count";
+      bell.append(count);
+    }
+    // Text nodes only: nothing from the server is parsed as HTML here.
+    count.textContent = String(unread);
+    const label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = ` ${bell.dataset.unreadLabel || "unread"}`;
+    count.append(label);
+  }
+  async function poll() {
+    if (!document.hidden) {
+      try {
+        const data = await (await careFetch(bell.dataset.countUrl)).json();
+        show(Number(data.unread) || 0);
+      } catch (error) {
+        // Offline or logged out: keep the last number; the next turn tries again.
+      }
+    }
+    setTimeout(poll, every);
+  }
+  setTimeout(poll, every);
+})();

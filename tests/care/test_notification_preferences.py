@@ -59,3 +59,16 @@ def test_an_unknown_kind_is_refused(login, agent):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert email_preferences(agent.user) == ["escalations", "sla", "alerts", "channels"]
+
+
+def test_the_bell_count_is_json_for_the_user_only(login, agent, supervisor):
+    Notification.objects.create(recipient=agent.user, verb="spike", text="one")
+    Notification.objects.create(recipient=supervisor.user, verb="spike", text="not yours")
+    response = login(agent).get(reverse("notifications-count"))
+    assert response.json() == {"unread": 1}
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_the_bell_count_needs_a_login(client):
+    response = client.get(reverse("notifications-count"))
+    assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
