@@ -255,6 +255,10 @@ CARE_ALERT_WEBHOOK_SECRET = env.str("CARE_ALERT_WEBHOOK_SECRET", default="")
 # to update the customer after this many hours with the department.
 CARE_ESCALATION_REMIND_MINUTES = env.int("CARE_ESCALATION_REMIND_MINUTES", default=60)
 CARE_ESCALATION_UPDATE_HOURS = env.int("CARE_ESCALATION_UPDATE_HOURS", default=4)
+# --- Replies (responses/) ------------------------------------------------------------------
+# Every public reply is signed by its agent; {initials} and {first_name} are filled in.
+CARE_X_SIGNATURE = env.str("CARE_X_SIGNATURE", default=" ^{initials}")
+CARE_FACEBOOK_SIGNATURE = env.str("CARE_FACEBOOK_SIGNATURE", default=" ^{initials}")
 # How often every page asks for the bell's unread count (seconds).
 CARE_BELL_POLL_SECONDS = env.int("CARE_BELL_POLL_SECONDS", default=15)
 # Where `make demo` runs the platform simulator; shown on the Channels page.

@@ -32,6 +32,7 @@ from inbox.services import conversations as actions
 from inbox.services import presence, sla, triage
 from inbox.services.escalation import escalate_conversation
 from responses.models import Reply
+from responses.services import signing
 from responses.services.drafts import save_reply_draft
 
 
@@ -327,6 +328,27 @@ def conversation_merge(request: HttpRequest, source: Conversation, agent: Agent)
         return redirect(_url(source))
     messages.success(request, _("#%(old)s merged into this conversation.") % {"old": source.pk})
     return redirect(_url(target))
+
+
+@require_POST
+@permission_required("care.work_inbox")
+@conversation_view
+def reply_length(request: HttpRequest, conversation: Conversation, agent: Agent) -> JsonResponse:
+    """The reply box's counter: the length as the platform counts it, signature included."""
+    measured = signing.measure(
+        request.POST.get("text", "")[:20_000],
+        agent=agent,
+        platform=conversation.channel_account.platform,
+        private=request.POST.get("private") == "1",
+    )
+    return JsonResponse(
+        {
+            "length": measured.length,
+            "limit": measured.limit,
+            "left": measured.left,
+            "signature": measured.signature,
+        }
+    )
 
 
 @require_POST

@@ -266,9 +266,11 @@ def open_incident(*, alert: VolumeAlert, name: str, by: Agent) -> Incident:
     return incident
 
 
+@transaction.atomic
 def answer_incident(*, incident: Incident, template: str, by: Agent) -> int:
     """One reply draft per open conversation of the incident, personalised with
-    {name} (the customer's first name) and {case} (the case number)."""
+    {name} (the customer's first name) and {case} (the case number). All or none: a
+    reply too long for one platform refuses the lot, with the reason."""
     from responses.services.drafts import save_reply_draft
 
     if not template.strip():

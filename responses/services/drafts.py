@@ -16,6 +16,7 @@ from care.models import Agent
 from inbox import selectors
 from inbox.models import Conversation
 from responses.models import Reply
+from responses.services.signing import check_length
 
 
 @transaction.atomic
@@ -54,6 +55,8 @@ def save_reply_draft(
                     "reply_ids": [r.pk for r in replies],
                 },
             )
+    # Over the platform's limit (signature included) is refused here, before anything is kept.
+    check_length(text, agent=by, conversation=conversation, private=private)
     reply = Reply.objects.create(conversation=conversation, author=by, text=text, private=private)
     conversation.save(update_fields=["updated_at"])
     record_audit(actor=by.user, verb="reply_drafted", target=conversation, reply=reply.pk)

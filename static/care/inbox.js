@@ -340,3 +340,39 @@ if (page) {
     if (handled) event.preventDefault();
   });
 }
+
+// --- The reply box's counter: as the platform counts, signature included -----------------
+// The server measures (twitter-text's weighted length on X), so the box and the check
+// that refuses an over-long reply always agree.
+(function replyCounter() {
+  const form = document.querySelector("[data-reply-form][data-length-url]");
+  if (!form) return;
+  const box = form.querySelector("textarea");
+  const counter = form.querySelector("[data-counter]");
+  const privateBox = form.querySelector("input[name=private]");
+  const submit = form.querySelector("button[type=submit]");
+  let timer = null;
+  async function measure() {
+    const result = await carePost(form.dataset.lengthUrl, {
+      text: box.value,
+      private: privateBox && privateBox.checked ? "1" : "0",
+    });
+    if (!result.ok) return;
+    const { left, signature } = result.json;
+    const over = left < 0;
+    const text = over
+      ? form.dataset.overTemplate.replace("%(over)s", String(-left))
+      : form.dataset.leftTemplate.replace("%(left)s", String(left));
+    const signed = signature ? ` · ${form.dataset.signedTemplate.replace("%(signature)s", signature.trim())}` : "";
+    counter.textContent = text + signed;
+    counter.classList.toggle("over", over);
+    if (submit) submit.disabled = over;
+  }
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(measure, 150);
+  }
+  box.addEventListener("input", soon);
+  if (privateBox) privateBox.addEventListener("change", soon);
+  measure();
+})();
