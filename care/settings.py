@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     "detect-spikes": {"task": "inbox.tasks.detect_spikes_task", "schedule": 60.0},
     # Escalations: due soon (department), overdue (its lead), customer waiting (agent).
     "remind-escalations": {"task": "inbox.tasks.remind_escalations_task", "schedule": 300.0},
+    # A customer left waiting climbs the priority levels (triage's age weight).
+    "rescore-waiting": {"task": "inbox.tasks.rescore_waiting_task", "schedule": 300.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)

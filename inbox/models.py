@@ -342,6 +342,8 @@ class Conversation(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="conversations")
     # Why the priority is what it is: the last automatic scoring, for the agent to read.
     priority_reasons = models.JSONField(_("priority reasons"), default=list, blank=True)
+    # The triage score before waiting time, so beat can add the age as a case waits.
+    priority_score = models.FloatField(default=0)
     # Set when this case was merged into another; its messages moved there.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"

@@ -113,6 +113,15 @@ def remind_escalations_task() -> dict[str, int]:
 
 
 @shared_task
+def rescore_waiting_task() -> int:
+    from django.utils import timezone
+
+    from inbox.services.triage import rescore_waiting
+
+    return rescore_waiting(timezone.now())
+
+
+@shared_task
 def prune_presence_task() -> int:
     from inbox.services.presence import prune_presence
 

@@ -265,6 +265,7 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                 "language",
                 "priority",
                 "priority_reasons",
+                "priority_score",
                 *sla.SLA_FIELDS,
             ],
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +25,7 @@ from care.models import Agent
 from inbox import triage
 from inbox.models import (
     Conversation,
+    ConversationEvent,
     CustomerIdentity,
     Intent,
     Message,
@@ -32,6 +33,7 @@ from inbox.models import (
     Topic,
     TriageCorrection,
 )
+from inbox.triage import priority
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,8 @@ def triage_message(
     }
     if result.failed:
         return []
+    base = result.priority_score - priority.age_points(age, settings.CARE_PRIORITY_WEIGHTS)
+    conversation.priority_score = max(conversation.priority_score, base)
     # The conversation wears its latest customer message's labels.
     if message.platform_created_at >= conversation.last_activity_at or not conversation.intent:
         conversation.sentiment = message.sentiment
@@ -250,3 +254,50 @@ def try_text(
         topic_rules=active_topics(),
         weights=settings.CARE_PRIORITY_WEIGHTS,
     )
+
+
+# --- Waiting raises the priority (Celery beat) ----------------------------------------
+
+
+def rescore_waiting(now: datetime, *, limit: int = 2000) -> int:
+    """Lift open cases whose customer has waited long enough to reach the next level.
+
+    The score is triage's score plus `age_per_hour` points an hour unanswered (at most
+    `age_max`); the SLA policy chosen when the clock started stays. Returns how many rose.
+    """
+    weights = settings.CARE_PRIORITY_WEIGHTS
+    waiting = Conversation.objects.filter(
+        merged_into__isnull=True,
+        status__in=(Conversation.Status.NEW, Conversation.Status.OPEN),
+        response_started_at__lte=now - timedelta(minutes=30),
+        priority__lt=Conversation.Priority.URGENT,
+    )
+    # A priority an agent chose stands: waiting does not override a person.
+    waiting = waiting.exclude(
+        pk__in=ConversationEvent.objects.filter(
+            kind=ConversationEvent.Kind.PRIORITY, actor__isnull=False
+        ).values("conversation_id")
+    ).only("pk", "priority", "priority_score", "priority_reasons", "response_started_at")
+    raised = 0
+    for conversation in waiting[:limit]:
+        minutes = (now - conversation.response_started_at).total_seconds() / 60  # type: ignore[operator]
+        score = conversation.priority_score + priority.age_points(minutes, weights)
+        level = priority.level_for(score, weights)
+        if level <= conversation.priority:
+            continue
+        reasons = [r for r in conversation.priority_reasons if not r.startswith("waiting ")]
+        reasons.append(
+            f"{priority.waiting_reason(minutes)} +{priority.age_points(minutes, weights):g}"
+        )
+        changed = Conversation.objects.filter(
+            pk=conversation.pk, priority=conversation.priority
+        ).update(priority=level, priority_reasons=reasons, updated_at=now)
+        if changed:  # an agent may have set it meanwhile: theirs stands
+            ConversationEvent.objects.create(
+                conversation_id=conversation.pk,
+                kind=ConversationEvent.Kind.PRIORITY,
+                data={"from": conversation.priority, "to": level, "auto": True},
+                created_at=now,
+            )
+            raised += 1
+    return raised

@@ -151,18 +151,29 @@ def score_priority(
     if urgent:
         add(w["urgent_words"], "urgent words: " + ", ".join(urgent[:4]))
     if age_minutes > 0:
-        points = round(min(w["age_max"], w["age_per_hour"] * age_minutes / 60), 1)
-        add(points, f"waiting {_duration(age_minutes)}")
+        add(age_points(age_minutes, w), waiting_reason(age_minutes))
+    return level_for(score, w), round(score, 1), reasons
 
+
+def age_points(age_minutes: float, weights: Mapping[str, float] | None = None) -> float:
+    """Points for waiting unanswered: `age_per_hour` an hour, at most `age_max`."""
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    return round(min(w["age_max"], w["age_per_hour"] * max(0.0, age_minutes) / 60), 1)
+
+
+def waiting_reason(age_minutes: float) -> str:
+    return f"waiting {_duration(age_minutes)}"
+
+
+def level_for(score: float, weights: Mapping[str, float] | None = None) -> int:
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
     if score >= w["level_urgent"]:
-        level = URGENT
-    elif score >= w["level_high"]:
-        level = HIGH
-    elif score >= w["level_normal"]:
-        level = NORMAL
-    else:
-        level = LOW
-    return level, round(score, 1), reasons
+        return URGENT
+    if score >= w["level_high"]:
+        return HIGH
+    if score >= w["level_normal"]:
+        return NORMAL
+    return LOW
 
 
 def _urgent_words(text: str) -> list[str]:

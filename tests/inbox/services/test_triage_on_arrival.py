@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from care.errors import CareError
 from care.models import AuditEvent
@@ -21,6 +22,7 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SARI = InboundAuthor(external_id="5501", handle="sari_k", name="Sari K", followers_count=300)
 ANGRY_ID = "Kecewa banget, paket saya belum sampai sudah seminggu! Saya minta refund"
 THANKS_ID = "Terima kasih banyak, pelayanannya cepat sekali!"
+BROKEN_ID = "@NusantaraCares kecewa banget, laptop saya rusak lagi"
 
 
 def mention(external_id: str, text: str, created_at: datetime = T0) -> InboundEvent:
@@ -216,3 +218,61 @@ def test_phrases_are_cleaned_from_the_form():
         "refund",
         "kartu kredit",
     ]
+
+
+# --- Waiting raises the priority ---------------------------------------------------------
+
+
+def test_a_complaint_left_waiting_an_hour_becomes_high(account):
+    from datetime import timedelta
+
+    from inbox.models import ConversationEvent
+
+    with time_machine.travel(T0, tick=False):  # the customer wrote just now
+        ingest_events(account=account, events=[mention("1", BROKEN_ID)])
+    conversation = Conversation.objects.get()
+    assert conversation.priority == Conversation.Priority.NORMAL  # 45: complaint, negative
+
+    assert triage.rescore_waiting(T0 + timedelta(minutes=50)) == 0
+    assert triage.rescore_waiting(T0 + timedelta(minutes=61)) == 1
+
+    conversation.refresh_from_db()
+    assert conversation.priority == Conversation.Priority.HIGH
+    assert conversation.priority_reasons[-1] == "waiting 1.0 h +5.1"
+    assert "intent complaint +20" in conversation.priority_reasons
+    event = conversation.events.get(kind=ConversationEvent.Kind.PRIORITY)
+    assert event.actor is None and event.data == {"from": 20, "to": 30, "auto": True}
+    assert triage.rescore_waiting(T0 + timedelta(minutes=70)) == 0
+
+
+def test_an_agents_priority_is_not_overridden_by_waiting(account, agent):
+    from datetime import timedelta
+
+    from inbox.services.conversations import set_priority
+
+    with time_machine.travel(T0, tick=False):
+        ingest_events(account=account, events=[mention("1", BROKEN_ID)])
+    conversation = Conversation.objects.get()
+    set_priority(conversation=conversation, priority=Conversation.Priority.LOW, by=agent)
+
+    assert triage.rescore_waiting(T0 + timedelta(hours=5)) == 0
+    conversation.refresh_from_db()
+    assert conversation.priority == Conversation.Priority.LOW
+
+
+def test_the_brands_answer_stops_the_climb(account):
+    from datetime import timedelta
+
+    with time_machine.travel(T0, tick=False):
+        ingest_events(account=account, events=[mention("1", BROKEN_ID)])
+    reply = InboundEvent(
+        kind="reply", external_id="2", text="On it ^AB", created_at=T0 + timedelta(minutes=5),
+        direction="outbound", in_reply_to_external_id="1",
+    )  # fmt: skip
+    ingest_events(account=account, events=[reply])
+    assert triage.rescore_waiting(T0 + timedelta(hours=5)) == 0
+
+
+def test_beat_rescores_waiting_cases_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["rescore-waiting"]
+    assert (entry["task"], entry["schedule"]) == ("inbox.tasks.rescore_waiting_task", 300.0)
