@@ -120,6 +120,13 @@ def business_minutes_between(schedule: Schedule, start: datetime, end: datetime)
     return total.total_seconds() / 60
 
 
+def minutes_left(schedule: Schedule, now: datetime, due: datetime) -> float:
+    """Working minutes until `due`; negative, counted the same way, once it has passed."""
+    if now <= due:
+        return business_minutes_between(schedule, now, due)
+    return -business_minutes_between(schedule, due, now)
+
+
 def is_open(schedule: Schedule, at: datetime) -> bool:
     if schedule.always_open:
         return True

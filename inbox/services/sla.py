@@ -41,6 +41,7 @@ from inbox.business_hours import (
     business_minutes_between,
     format_hours,
     is_open,
+    minutes_left,
 )
 from inbox.business_hours import parse_hours as _parse_hours
 from inbox.models import (
@@ -100,6 +101,10 @@ class SlaRules:
             and p.channel_id in (None, conversation.channel_account_id)
         ]
         return max(fitting, key=rank, default=None)
+
+    def stored_policy(self, conversation: Conversation) -> SlaPolicy | None:
+        """The policy the clocks were started with (no query: the policies are loaded)."""
+        return next((p for p in self.policies if p.pk == conversation.sla_policy_id), None)
 
     def schedule_for(self, conversation: Conversation, policy: SlaPolicy | None) -> Schedule:
         if policy is None or not policy.business_hours:
@@ -333,11 +338,8 @@ def business_minutes_left(conversation: Conversation, now: datetime, rules: SlaR
     due = conversation.response_due_at
     if due is None:
         return 0.0
-    policy = next((p for p in rules.policies if p.pk == conversation.sla_policy_id), None)
-    schedule = rules.schedule_for(conversation, policy)
-    if now <= due:
-        return business_minutes_between(schedule, now, due)
-    return -business_minutes_between(schedule, due, now)
+    schedule = rules.schedule_for(conversation, rules.stored_policy(conversation))
+    return minutes_left(schedule, now, due)
 
 
 @dataclass
@@ -356,7 +358,7 @@ class ClockSummary:
 
 def clock_summary(conversation: Conversation, now: datetime) -> ClockSummary:
     rules = load_rules()
-    policy = conversation.sla_policy
+    policy = rules.stored_policy(conversation)
     schedule = rules.schedule_for(conversation, policy)
     summary = ClockSummary(
         policy=policy.name if policy else "",
@@ -373,12 +375,7 @@ def clock_summary(conversation: Conversation, now: datetime) -> ClockSummary:
         (conversation.resolution_due_at, "resolution_left"),
     ):
         if due is not None:
-            left = (
-                business_minutes_between(schedule, now, due)
-                if now <= due
-                else -business_minutes_between(schedule, due, now)
-            )
-            setattr(summary, attr, left)
+            setattr(summary, attr, minutes_left(schedule, now, due))
     return summary
 
 
