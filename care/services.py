@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -161,18 +161,33 @@ def notify_role(*, roles: tuple[str, ...], verb: str, text: str, url: str = "") 
 
 def notify_agents(*, agents: list[Agent], verb: str, text: str, url: str = "") -> int:
     """Tell these agents: in the app, and by e-mail after commit."""
+    return notify_users(users=[a.user for a in agents], verb=verb, text=text, url=url)
+
+
+def notify_users(
+    *,
+    users: Sequence[User],
+    verb: str,
+    text: str,
+    url: str = "",
+    body: str = "",
+    also_email: Iterable[str] = (),
+) -> int:
+    """Tell these users in the app, and by e-mail after commit those who want this kind
+    (and `also_email`, e.g. a department's shared address). `body` replaces the default
+    e-mail text, the notification and its link."""
     Notification.objects.bulk_create(
-        [Notification(recipient=a.user, verb=verb, text=text[:500], url=url) for a in agents]
+        [Notification(recipient=u, verb=verb, text=text[:500], url=url) for u in users]
     )
-    emails = email_addresses([a.user for a in agents], verb)
+    emails = sorted(set(email_addresses(users, verb)) | set(also_email))
     if emails:
         transaction.on_commit(
             lambda: send_mail(
                 subject=f"[care] {text[:120]}",
-                message=f"{text}\n\n{url}",
+                message=body or f"{text}\n\n{url}",
                 from_email=None,
                 recipient_list=emails,
                 fail_silently=True,
             )
         )
-    return len(agents)
+    return len(users)

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent, Notification
-from care.notifications import email_addresses
+from care.services import notify_users
 from inbox.models import (
     Conversation,
     ConversationEvent,
@@ -47,24 +46,14 @@ def tell_department(escalation: Escalation, text: str, *, lead_only: bool = Fals
     else:
         users = [u for u in department.members.all() if u.is_active]
     url = escalation_url(escalation)
-    Notification.objects.bulk_create(
-        [Notification(recipient=u, verb="escalation", text=text[:500], url=url) for u in users]
+    return notify_users(
+        users=users,
+        verb="escalation",
+        text=text,
+        url=url,
+        body=f"{text}\n\n{escalation.summary}\n\n{settings.SITE_URL.rstrip('/')}{url}",
+        also_email=[] if lead_only else department.contact_emails or [],
     )
-    emails = set(email_addresses(users, "escalation"))
-    if not lead_only:
-        emails |= set(department.contact_emails or [])
-    if emails:
-        link = f"{settings.SITE_URL.rstrip('/')}{url}"
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"[care] {text[:120]}",
-                message=f"{text}\n\n{escalation.summary}\n\n{link}",
-                from_email=None,
-                recipient_list=sorted(emails),
-                fail_silently=True,
-            )
-        )
-    return len(users)
 
 
 def may_see(user: User | AnonymousUser, escalation: Escalation) -> bool:
