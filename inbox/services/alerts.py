@@ -41,31 +41,30 @@ NEIGHBOURS = 4  # windows either side of the same time of the week, in the histo
 REALERT_AFTER = timedelta(hours=1)
 
 
-def _inbound(since: datetime, until: datetime) -> Q:
+def _counted(since: datetime, until: datetime, via: str = "") -> Q:
+    """Customer messages written in [since, until), spam left out; `via` reaches them
+    from the message-topic table ("message__")."""
     return Q(
-        message__direction=Message.Direction.INBOUND,
-        message__platform_created_at__gte=since,
-        message__platform_created_at__lt=until,
-    ) & ~Q(message__intent="spam")
+        **{
+            f"{via}direction": Message.Direction.INBOUND,
+            f"{via}platform_created_at__gte": since,
+            f"{via}platform_created_at__lt": until,
+        }
+    ) & ~Q(**{f"{via}intent": "spam"})
 
 
 def count_window(since: datetime, until: datetime) -> Counter[Key]:
     """Customer messages per topic and per channel in [since, until): two GROUP BYs."""
     counts: Counter[Key] = Counter()
     per_topic = (
-        Message.topics.through.objects.filter(_inbound(since, until))
+        Message.topics.through.objects.filter(_counted(since, until, via="message__"))
         .values_list("topic_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     counts.update({("topic", topic): n for topic, n in per_topic})
     per_channel = (
-        Message.objects.filter(
-            direction=Message.Direction.INBOUND,
-            platform_created_at__gte=since,
-            platform_created_at__lt=until,
-        )
-        .exclude(intent="spam")
+        Message.objects.filter(_counted(since, until))
         .values_list("channel_account_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -85,17 +84,13 @@ def history(end: datetime, window: timedelta, weeks: int) -> dict[Key, list[int]
         rows: Iterable[tuple[str, int, datetime]] = [
             ("topic", topic, at)
             for topic, at in Message.topics.through.objects.filter(
-                _inbound(first, last)
+                _counted(first, last, via="message__")
             ).values_list("topic_id", "message__platform_created_at")
         ] + [
             ("channel", channel, at)
-            for channel, at in Message.objects.filter(
-                direction=Message.Direction.INBOUND,
-                platform_created_at__gte=first,
-                platform_created_at__lt=last,
+            for channel, at in Message.objects.filter(_counted(first, last)).values_list(
+                "channel_account_id", "platform_created_at"
             )
-            .exclude(intent="spam")
-            .values_list("channel_account_id", "platform_created_at")
         ]
         for kind, pk, at in rows:
             slot = int((at - first) / window)
