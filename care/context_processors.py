@@ -25,4 +25,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Lazy: one COUNT, run only by templates that show the bell (not JSON or partials).
         "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
         "bell_poll_seconds": settings.CARE_BELL_POLL_SECONDS,
+        # Lazy too: counted only for supervisors, whose menu shows it.
+        "approvals_waiting": SimpleLazyObject(lambda: _approvals_waiting(user)),
     }
+
+
+def _approvals_waiting(user: Any) -> int:
+    if not user.is_authenticated or not user.has_perm("care.approve_replies"):
+        return 0
+    from responses.models import Reply
+
+    return Reply.objects.filter(status=Reply.Status.PENDING_APPROVAL).count()

@@ -31,6 +31,8 @@ from inbox.models import (
     Topic,
 )
 from inbox.services.channels import connect_channel
+from responses.models import CannedResponse
+from responses.services.canned import create_canned
 
 DEMO_PASSWORD = "care-demo-2026"  # noqa: S105 -- printed by `make demo` on purpose
 
@@ -120,6 +122,94 @@ SLA_POLICIES = [
 ]
 # X bills per post read: the demo's X account has a monthly budget to watch.
 DEMO_X_READ_BUDGET = 15000
+# Saved replies (Settings → Saved replies): (language, title, search words, wordings).
+# Written for the demo brand; several wordings so public answers do not all read the same.
+SAVED_REPLIES = [
+    ("en", "Acknowledgement", "ack hello thanks", [
+        "Hi {customer_name}, thanks for reaching out. I'm {agent_first_name} and I'm looking "
+        "into this for you now.",
+        "Hello {customer_name}, I've got your message and I'm on it. I'll get back to you here "
+        "shortly.",
+        "Thanks for letting us know, {customer_name}. {agent_first_name} here: I'm checking "
+        "this for you right away.",
+    ]),
+    ("en", "Ask for a DM with the order number", "dm order private", [
+        "Hi {customer_name}, we'd like to take a closer look. Please send us a DM with your "
+        "order number and the e-mail on the order, and we'll pick it up there.",
+        "{customer_name}, could you DM us your order number? We'll check the details privately "
+        "and keep you posted. Case #{case_number}.",
+        "Happy to help, {customer_name}. Please DM us your order number so we can look at your "
+        "account without sharing details here.",
+    ]),
+    ("en", "Shipping delay update", "ship delivery late courier parcel", [
+        "Hi {customer_name}, sorry your parcel is taking longer than expected. The courier has "
+        "a backlog in your area; we're tracking it and will update you here. Case "
+        "#{case_number}.",
+        "Thanks for your patience, {customer_name}. Your delivery is held at the courier's hub; "
+        "I've asked them to prioritise it and will follow up by tomorrow.",
+        "{customer_name}, I've checked your shipment: it's on its way but running late. I'll "
+        "keep an eye on it and message you when it moves. Case #{case_number}.",
+    ]),
+    ("en", "Refund in progress", "refund money back", [
+        "Hi {customer_name}, your refund has been approved and is on its way. Depending on your "
+        "bank it can take 5 to 10 working days to show. Case #{case_number}.",
+        "Good news, {customer_name}: the refund is being processed. You'll see it on your "
+        "statement within 5 to 10 working days.",
+    ]),
+    ("en", "Thanks for the praise", "praise kudos thanks", [
+        "Thank you, {customer_name}! That made our day; I'll share it with the team.",
+        "We love hearing this, {customer_name}. Thanks for taking the time to tell us!",
+        "That's great to hear, {customer_name}! Enjoy, and we're here if you ever need us.",
+    ]),
+    ("en", "Follow-up check", "follow up check solved", [
+        "Hi {customer_name}, just checking in on case #{case_number}: is everything working as "
+        "it should now?",
+        "Hello again, {customer_name}. Did our last suggestion sort it out? Let us know and "
+        "we'll close case #{case_number}, or keep going if not.",
+    ]),
+    ("id", "Tanda terima", "ack halo terima", [
+        "Halo {customer_name}, terima kasih sudah menghubungi kami. Saya {agent_first_name}, "
+        "saya bantu cek sekarang ya.",
+        "Hai {customer_name}, pesannya sudah kami terima. Mohon ditunggu sebentar, kami sedang "
+        "memeriksanya.",
+        "Terima kasih infonya, {customer_name}. Saya {agent_first_name} dan akan segera "
+        "menindaklanjuti.",
+    ]),
+    ("id", "Minta DM dengan nomor pesanan", "dm pesanan order", [
+        "Halo {customer_name}, boleh kirim DM berisi nomor pesanan dan e-mail yang dipakai saat "
+        "belanja? Kami cek lebih lanjut lewat DM ya.",
+        "{customer_name}, mohon kirimkan nomor pesanannya lewat DM agar data pribadi tetap "
+        "aman. Nomor kasus: #{case_number}.",
+        "Siap dibantu, {customer_name}. Silakan DM nomor pesanannya ya, supaya detailnya bisa "
+        "kami cek.",
+    ]),
+    ("id", "Info keterlambatan pengiriman", "ship kirim paket kurir terlambat", [
+        "Halo {customer_name}, mohon maaf paketnya terlambat. Kurir sedang mengalami antrean di "
+        "wilayah Kakak; kami pantau terus dan kabari di sini. Kasus #{case_number}.",
+        "Terima kasih sudah menunggu, {customer_name}. Paketnya tertahan di gudang kurir; kami "
+        "sudah minta diprioritaskan dan akan kabari paling lambat besok.",
+        "{customer_name}, pengirimannya sudah kami cek: paket dalam perjalanan tapi sedikit "
+        "terlambat. Kami kabari lagi begitu ada perkembangan. Kasus #{case_number}.",
+    ]),
+    ("id", "Refund sedang diproses", "refund dana kembali", [
+        "Halo {customer_name}, pengembalian dana sudah disetujui dan sedang diproses. "
+        "Tergantung bank, dana masuk dalam 5 sampai 10 hari kerja. Kasus #{case_number}.",
+        "Kabar baik, {customer_name}: refund-nya sedang diproses dan akan masuk ke rekening "
+        "dalam 5 sampai 10 hari kerja.",
+    ]),
+    ("id", "Terima kasih atas pujiannya", "puji makasih thanks", [
+        "Terima kasih banyak, {customer_name}! Senang sekali mendengarnya, akan kami sampaikan "
+        "ke tim.",
+        "Wah, makasih {customer_name}! Masukan seperti ini bikin tim kami makin semangat.",
+        "Senang bisa membantu, {customer_name}. Kalau butuh apa-apa lagi, kami siap di sini.",
+    ]),
+    ("id", "Cek tindak lanjut", "follow up cek selesai", [
+        "Halo {customer_name}, kami mau cek kasus #{case_number}: apakah semuanya sudah normal "
+        "sekarang?",
+        "Hai lagi, {customer_name}. Apakah saran kami kemarin sudah menyelesaikan masalahnya? "
+        "Kabari ya, supaya kasus #{case_number} bisa kami tutup atau kami lanjutkan.",
+    ]),
+]  # fmt: skip
 
 
 def draw_avatar(initials: str, size: int = 256) -> bytes:
@@ -231,4 +321,9 @@ def load_demo_data() -> list[str]:
         )
         if new:
             created.append(f"SLA policy {name}")
+    for language, title, shortcut, wordings in SAVED_REPLIES:
+        if CannedResponse.objects.filter(language=language, title=title).exists():
+            continue
+        create_canned(title=title, language=language, shortcut=shortcut, wordings=wordings, by=None)
+        created.append(f"saved reply {title} ({language})")
     return created

@@ -14,7 +14,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task: Task, *args: Any) -> None:
+def enqueue_on_commit(task: Task, *args: Any, countdown: float | None = None) -> None:
     """Send `task` once the transaction commits; a broker outage is logged, not raised.
 
     Use it only where the row the task works on is already stored and a beat relay
@@ -24,7 +24,7 @@ def enqueue_on_commit(task: Task, *args: Any) -> None:
 
     def send() -> None:
         try:
-            task.delay(*args)
+            task.apply_async(args, countdown=countdown or 0)
         except Exception:
             log.warning("could not send %s%s; the relay will", task.name, args, exc_info=True)
 

@@ -202,6 +202,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-escalations": {"task": "inbox.tasks.remind_escalations_task", "schedule": 300.0},
     # A customer left waiting climbs the priority levels (triage's age weight).
     "rescore-waiting": {"task": "inbox.tasks.rescore_waiting_task", "schedule": 300.0},
+    "relay-outbox": {"task": "responses.tasks.relay_outbox_task", "schedule": 10.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
@@ -261,6 +262,15 @@ CARE_ESCALATION_UPDATE_HOURS = env.int("CARE_ESCALATION_UPDATE_HOURS", default=4
 # Every public reply is signed by its agent; {initials} and {first_name} are filled in.
 CARE_X_SIGNATURE = env.str("CARE_X_SIGNATURE", default=" ^{initials}")
 CARE_FACEBOOK_SIGNATURE = env.str("CARE_FACEBOOK_SIGNATURE", default=" ^{initials}")
+# The outbox (responses/services/outbox.py): a send waits this long for the platform
+# (seconds); after this many unanswered tries the reply fails with a retry button; the
+# relay sends again the task of a reply silent for this long (seconds).
+CARE_REPLY_SEND_TIMEOUT = env.float("CARE_REPLY_SEND_TIMEOUT", default=10.0)
+CARE_REPLY_MAX_ATTEMPTS = env.int("CARE_REPLY_MAX_ATTEMPTS", default=6)
+CARE_OUTBOX_RELAY_SECONDS = env.int("CARE_OUTBOX_RELAY_SECONDS", default=30)
+# "Sound human": a reply worded exactly like one of the team's last this many replies is
+# flagged in the reply box (responses/services/tone.py); 0 checks only the same customer.
+CARE_SAMENESS_WINDOW = env.int("CARE_SAMENESS_WINDOW", default=50)
 # How often every page asks for the bell's unread count (seconds).
 CARE_BELL_POLL_SECONDS = env.int("CARE_BELL_POLL_SECONDS", default=15)
 # Where `make demo` runs the platform simulator; shown on the Channels page.

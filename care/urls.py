@@ -52,6 +52,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("inbox/", include("inbox.urls")),
+    path("responses/", include("responses.urls")),
     path("webhooks/facebook", webhooks.facebook_webhook, name="webhook-facebook"),
     path("webhooks/x", webhooks.x_webhook, name="webhook-x"),
     path("dashboard/", views.dashboard, name="dashboard"),

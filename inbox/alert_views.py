@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +35,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": len(conversations),
             "incidents": alert.incidents.all(),
             "can_act": request.user.has_perm("care.view_dashboard"),
+            # One key per page: a double submit of an incident answer posts once.
+            "answer_key": uuid.uuid4(),
             "nav_section": "inbox",
         },
     )
@@ -71,14 +75,22 @@ def incident_answer(request: HttpRequest, pk: int) -> HttpResponse:
             incident=incident,
             template=request.POST.get("template", ""),
             by=access_agent(request.user),
+            idempotency_key=_key(request.POST.get("idempotency_key")),
         )
     except CareError as error:
         messages.error(request, error.message)
     else:
         messages.success(
             request,
-            _("%(count)s personalised answers saved on their cases.") % {"count": drafted},
+            _("%(count)s personalised answers queued on their cases.") % {"count": drafted},
         )
     if incident.alert_id:
         return redirect("inbox:alert", pk=incident.alert_id)
     return redirect("inbox:list")
+
+
+def _key(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None

@@ -85,3 +85,6 @@ class ReplyForm(forms.Form):
     seen_message_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     seen_reply_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Made when the box is shown: a double click or a resent POST carries the same key,
+    # and the outbox posts once (responses/services/outbox.py).
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -8,6 +8,7 @@ the reply box and the agent's draft alone.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -32,8 +33,7 @@ from inbox.services import conversations as actions
 from inbox.services import presence, sla, triage
 from inbox.services.escalation import escalate_conversation
 from responses.models import Reply
-from responses.services import signing
-from responses.services.drafts import save_reply_draft
+from responses.services import outbox, signing
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -136,8 +136,13 @@ def _full_context(
         "priorities": Conversation.Priority.choices,
         "reply_form": reply_form
         or forms.ReplyForm(
-            initial={"seen_message_id": seen["message_id"], "seen_reply_id": seen["reply_id"]}
+            initial={
+                "seen_message_id": seen["message_id"],
+                "seen_reply_id": seen["reply_id"],
+                "idempotency_key": uuid.uuid4(),
+            }
         ),
+        "needs_approval": outbox.needs_approval(agent, conversation.channel_account),
         "can_reassign": agent.user.has_perm("care.reassign_conversations"),
         "nav_section": "inbox",
     }
@@ -334,19 +339,23 @@ def conversation_merge(request: HttpRequest, source: Conversation, agent: Agent)
 @permission_required("care.work_inbox")
 @conversation_view
 def reply_length(request: HttpRequest, conversation: Conversation, agent: Agent) -> JsonResponse:
-    """The reply box's counter: the length as the platform counts it, signature included."""
+    """The reply box's counter: the length as the platform counts it, signature included,
+    and the tone and sameness warnings the send button asks about once."""
+    from responses.services.tone import review_reply
+
+    text = request.POST.get("text", "")[:20_000]
+    private = request.POST.get("private") == "1"
     measured = signing.measure(
-        request.POST.get("text", "")[:20_000],
-        agent=agent,
-        platform=conversation.channel_account.platform,
-        private=request.POST.get("private") == "1",
+        text, agent=agent, platform=conversation.channel_account.platform, private=private
     )
+    warnings = review_reply(text, conversation=conversation, agent=agent, private=private)
     return JsonResponse(
         {
             "length": measured.length,
             "limit": measured.limit,
             "left": measured.left,
             "signature": measured.signature,
+            "warnings": [{"code": w.code, "message": w.message} for w in warnings],
         }
     )
 
@@ -357,16 +366,17 @@ def reply_length(request: HttpRequest, conversation: Conversation, agent: Agent)
 def conversation_reply(
     request: HttpRequest, conversation: Conversation, agent: Agent
 ) -> HttpResponse:
-    """Keep the agent's reply; warn first when something arrived since the page opened."""
+    """Queue the agent's reply; warn first when something arrived since the page opened."""
     form = forms.ReplyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            save_reply_draft(
+            reply = outbox.send_reply(
                 conversation=conversation,
                 by=agent,
                 text=data["text"],
                 private=data["private"],
+                idempotency_key=data["idempotency_key"],
                 seen_message_id=data["seen_message_id"],
                 seen_reply_id=data["seen_reply_id"],
                 confirmed=data["confirmed"],
@@ -377,11 +387,33 @@ def conversation_reply(
             else:
                 return _warn_new_activity(request, conversation, agent, form, error)
         else:
-            messages.success(request, _("Reply saved on the case."))
-            return redirect(_url(conversation))
+            if reply.status == Reply.Status.PENDING_APPROVAL:
+                messages.success(request, _("Reply sent to a supervisor for approval."))
+            else:
+                messages.success(request, _("Reply queued: it shows as sent once it is posted."))
+            return redirect(_url(conversation) + f"#reply-{reply.pk}")
     context = _page_context(conversation, agent)
     context.update(_full_context(conversation, agent, reply_form=form))
     return render(request, "inbox/conversation/detail.html", context, status=400)
+
+
+@require_POST
+@permission_required("care.work_inbox")
+@conversation_view
+def reply_retry(
+    request: HttpRequest, conversation: Conversation, agent: Agent, reply_id: int
+) -> HttpResponse:
+    """Queue a failed reply again, as it was or reworded."""
+    reply = Reply.objects.filter(conversation=conversation, pk=reply_id).first()
+    if reply is None:
+        raise Http404("reply")
+    try:
+        outbox.retry_reply(reply=reply, by=agent, text=request.POST.get("text"))
+    except CareError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Reply queued again."))
+    return redirect(_url(conversation) + f"#reply-{reply.pk}")
 
 
 def _warn_new_activity(
@@ -400,6 +432,7 @@ def _warn_new_activity(
             "seen_message_id": seen["message_id"],
             "seen_reply_id": seen["reply_id"],
             "confirmed": True,
+            "idempotency_key": form.cleaned_data["idempotency_key"],
         }
     )
     context = _page_context(conversation, agent)

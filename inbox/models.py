@@ -145,6 +145,11 @@ class ChannelAccount(models.Model):
         help_text=_("Posts read per month (X bills per read). Polling slows as it nears the cap."),
     )
     reads_this_month = models.PositiveIntegerField(_("reads this month"), default=0)
+    replies_need_approval = models.BooleanField(
+        _("replies need a supervisor's approval"),
+        default=False,
+        help_text=_("Every reply on this channel waits for a supervisor (trainees' always do)."),
+    )
     reads_month = models.CharField(max_length=7, blank=True)  # "2026-11"
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(_("last inbound"), null=True, blank=True)

@@ -345,14 +345,18 @@ def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
     from responses.models import Reply
 
     # channel_account: the thread links each post to its platform (a query per message without).
+    # A sent reply shows once, as the reply (its status, link, agent), not again as the
+    # brand's message it became.
     messages = (
-        Message.objects.filter(conversation=conversation)
+        Message.objects.filter(conversation=conversation, reply__isnull=True)
         .select_related("author_identity", "author_agent", "channel_account")
         .prefetch_related("topics")
     )
     notes = InternalNote.objects.filter(conversation=conversation).select_related("author")
     events = ConversationEvent.objects.filter(conversation=conversation).select_related("actor")
-    replies = Reply.objects.filter(conversation=conversation).select_related("author")
+    replies = Reply.objects.filter(conversation=conversation).select_related(
+        "author", "reviewed_by"
+    )
     entries = chain(
         (TimelineEntry("message", m.platform_created_at, m) for m in messages),
         (TimelineEntry("note", n.created_at, n) for n in notes),

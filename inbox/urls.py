@@ -29,6 +29,11 @@ urlpatterns = [
     path("<int:pk>/presence", conversation_views.conversation_presence, name="presence"),
     path("<int:pk>/reply", conversation_views.conversation_reply, name="reply"),
     path("<int:pk>/reply/length", conversation_views.reply_length, name="reply-length"),
+    path(
+        "<int:pk>/replies/<int:reply_id>/retry",
+        conversation_views.reply_retry,
+        name="reply-retry",
+    ),
     path("<int:pk>/merge", conversation_views.conversation_merge, name="merge"),
     path("<int:pk>/<slug:action>", conversation_views.conversation_action, name="action"),
     path("channels/", channel_views.channel_health, name="channels"),

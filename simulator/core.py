@@ -22,7 +22,17 @@ from typing import Any, Protocol
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-FAULT_KINDS = ("rate_limit", "server_error", "latency", "token_expired", "token_revoked")
+# "latency" sleeps before the platform runs; "slow_response" lets the platform do the work
+# (a tweet is posted, a message sent) and then sleeps before answering, so a client with a
+# shorter timeout gives up on a call that did succeed.
+FAULT_KINDS = (
+    "rate_limit",
+    "server_error",
+    "latency",
+    "slow_response",
+    "token_expired",
+    "token_revoked",
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ class Fault:
     kind: str  # one of FAULT_KINDS
     remaining: int | None = 1  # calls it still affects; None = until cleared
     reset_in: int = 900  # rate_limit: seconds until the window resets
-    latency_ms: int = 0  # latency: added to each affected call
+    latency_ms: int = 0  # latency / slow_response: added to each affected call
     code: int | None = None  # Graph API: which rate-limit code (4/17/32/613) or 190 subcode
     id: int = 0
     created_at: float = field(default_factory=time.time)
@@ -121,6 +131,8 @@ class Faults:
             raise ValueError(f"unknown fault kind {fault.kind!r}; one of {', '.join(FAULT_KINDS)}")
         if fault.platform not in ("x", "facebook"):
             raise ValueError("platform must be 'x' or 'facebook'")
+        if fault.kind == "slow_response" and fault.latency_ms <= 0:
+            raise ValueError("slow_response needs latency_ms > 0")
         with self._lock:
             fault.id = next(self._ids)
             self._faults.append(fault)
@@ -233,13 +245,19 @@ class Simulator:
             platform = self.platforms[self.prefixes[head]]
             self.requests_served += 1
             fault = self.faults.take(platform.name)
-            if fault is not None:
-                if fault.kind == "latency":
-                    time.sleep(fault.latency_ms / 1000)
-                else:
-                    faulted = platform.fault_response(fault, request)
-                    if faulted is not None:
-                        return faulted
+            if fault is None:
+                return platform.dispatch(request, "/" + rest)
+            if fault.kind == "slow_response":
+                # The work is done (and visible to other callers) before the answer is late.
+                response = platform.dispatch(request, "/" + rest)
+                time.sleep(fault.latency_ms / 1000)
+                return response
+            if fault.kind == "latency":
+                time.sleep(fault.latency_ms / 1000)
+            else:
+                faulted = platform.fault_response(fault, request)
+                if faulted is not None:
+                    return faulted
             return platform.dispatch(request, "/" + rest)
         return json_response({"error": f"no such path {request.path}"}, status=404)
 

@@ -24,11 +24,15 @@ class ChannelError(Exception):
         permanent: bool = False,
         retry_after: float | None = None,
         reauth: bool = False,
+        reason: str = "",
     ) -> None:
         super().__init__(message)
         self.permanent = permanent  # retrying cannot help (bad request, deleted post)
         self.retry_after = retry_after  # seconds until the platform's limit resets (429)
         self.reauth = reauth  # the token expired or was revoked: a person must act
+        # What a refused send means, for the outbox to explain: "duplicate",
+        # "window_closed", "private_reply_used", "target_gone", "too_long" or "".
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,28 @@ class InboundEvent:
         )
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One reply to post, in neutral terms; the adapter picks the platform call.
+
+    `delivery` is a Reply.Delivery value: "public_reply" answers `in_reply_to` (a tweet,
+    a comment); "direct_message" and "messenger" go to `recipient`; "private_reply"
+    answers the comment `in_reply_to` in Messenger. `tag` is Messenger's HUMAN_AGENT tag.
+    """
+
+    delivery: str
+    text: str
+    in_reply_to: str = ""
+    recipient: str = ""
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    external_id: str
+    permalink: str = ""
+
+
 @dataclass
 class RateInfo:
     """What the platform said about its limits on the last call."""
@@ -116,8 +142,10 @@ class ChannelAdapter:
     # two fetches of that stream.
     stream_min_seconds: ClassVar[dict[str, int]] = {}
 
-    def __init__(self, account: ChannelAccount) -> None:
+    def __init__(self, account: ChannelAccount, *, timeout: float | None = None) -> None:
         self.account = account
+        # Read timeout for this adapter's calls; the outbox keeps sends short.
+        self.timeout = timeout
 
     def fetch(self, *, stream: str, cursor: str | None, page: str | None = None) -> FetchPage:
         """Events newer than `cursor` on one stream, a page at a time."""
@@ -133,6 +161,18 @@ class ChannelAdapter:
 
     def send_private(self, *, to: str, text: str) -> str:
         """Send a private message to a customer id; returns its external_id."""
+        raise NotImplementedError
+
+    def deliver(self, outgoing: Outgoing) -> Delivered:
+        """Post one reply; ChannelError (with a `reason` where it helps) if refused."""
+        raise NotImplementedError
+
+    def find_delivered(self, outgoing: Outgoing, *, since: datetime) -> Delivered | None:
+        """The reply, if the platform shows it was posted after `since`.
+
+        Asked before posting again after an attempt whose result is unknown (a timeout,
+        a worker killed mid-call): the platform is the only witness of what it received.
+        """
         raise NotImplementedError
 
     def parse_webhook(self, payload: dict[str, Any]) -> list[InboundEvent]:
@@ -152,8 +192,8 @@ def register(cls: type[ChannelAdapter]) -> type[ChannelAdapter]:
     return cls
 
 
-def adapter_for(account: ChannelAccount) -> ChannelAdapter:
+def adapter_for(account: ChannelAccount, *, timeout: float | None = None) -> ChannelAdapter:
     # Imported here so the registry fills itself on first use.
     from inbox.channels import facebook, x  # noqa: F401
 
-    return ADAPTERS[account.platform](account)
+    return ADAPTERS[account.platform](account, timeout=timeout)

@@ -19,9 +19,11 @@ from django.conf import settings
 from inbox.channels.base import (
     ChannelAdapter,
     ChannelError,
+    Delivered,
     FetchPage,
     InboundAuthor,
     InboundEvent,
+    Outgoing,
     RateInfo,
     register,
 )
@@ -34,6 +36,8 @@ TRANSIENT_CODES = {1, 2}
 # Polling pauses when Graph's usage headers reach this percent of the budget.
 USAGE_CEILING = 90
 USAGE_PAUSE_MINUTES = 10
+# What the outbox reads to see whether a Messenger send went through.
+MESSAGE_LOOKUP_FIELDS = "messages.limit(20){message,from,created_time}"
 # How many recent Page posts a catch-up poll looks under for new comments.
 RECENT_POSTS = 25
 
@@ -49,6 +53,17 @@ def parse_graph_time(value: str | int | None) -> datetime:
 
 def _unix(value: str | int | None) -> int:
     return int(parse_graph_time(value).timestamp())
+
+
+def _refusal(error: dict[str, Any]) -> str:
+    """Graph's refusals of a send, as the outbox's reason codes (messenger-platform/error-codes)."""
+    if error.get("code") == 10900:
+        return "private_reply_used"  # one private reply per comment
+    if error.get("error_subcode") == 2018278:
+        return "window_closed"  # outside the 24-hour (or 7-day HUMAN_AGENT) window
+    if error.get("code") == 100 and "does not exist" in str(error.get("message", "")):
+        return "target_gone"
+    return ""
 
 
 def _usage_percent(headers: Any) -> tuple[int | None, float | None]:
@@ -79,16 +94,20 @@ class FacebookAdapter(ChannelAdapter):
     # and stays far below the Page's call budget.
     default_poll_seconds = 60
 
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
+    def __init__(self, account: Any, *, timeout: float | None = None) -> None:
+        super().__init__(account, timeout=timeout)
         self.page_id = account.external_id
         session = platform_session(
-            real_base=GRAPH_REAL_BASE_URL, base_url=settings.GRAPH_API_BASE_URL
+            real_base=GRAPH_REAL_BASE_URL,
+            base_url=settings.GRAPH_API_BASE_URL,
+            read_timeout=timeout,
         )
         self.last_response: requests.Response | None = None
         session.hooks["response"].append(self._remember)
         self.graph = facebook.GraphAPI(
-            access_token=account.credentials.get("page_access_token"), timeout=30, session=session
+            access_token=account.credentials.get("page_access_token"),
+            timeout=timeout or 30,
+            session=session,
         )
         # facebook-sdk 3.1.0 only accepts versions up to 3.1; the attribute takes any.
         self.graph.version = settings.GRAPH_API_VERSION
@@ -145,7 +164,9 @@ class FacebookAdapter(ChannelAdapter):
             )
         if code in TRANSIENT_CODES or error.get("is_transient"):
             return ChannelError(f"Facebook error: {message}")
-        return ChannelError(f"Facebook refused the request: {message}", permanent=True)
+        return ChannelError(
+            f"Facebook refused the request: {message}", permanent=True, reason=_refusal(error)
+        )
 
     # --- polling --------------------------------------------------------------------
     def fetch(self, *, stream: str, cursor: str | None, page: str | None = None) -> FetchPage:
@@ -281,6 +302,66 @@ class FacebookAdapter(ChannelAdapter):
             },
         )
         return str(result["message_id"])
+
+    def deliver(self, outgoing: Outgoing) -> Delivered:
+        if outgoing.delivery == "public_reply":
+            comment_id = self.post_reply(in_reply_to=outgoing.in_reply_to, text=outgoing.text)
+            return Delivered(comment_id, f"https://www.facebook.com/{comment_id}")
+        if outgoing.delivery == "private_reply":
+            recipient = {"comment_id": outgoing.in_reply_to}
+        else:
+            recipient = {"id": outgoing.recipient}
+        args = {
+            # facebook-sdk sends form fields: nested values must be JSON strings.
+            "recipient": json.dumps(recipient),
+            "messaging_type": "MESSAGE_TAG" if outgoing.tag else "RESPONSE",
+            "message": json.dumps({"text": outgoing.text}),
+        }
+        if outgoing.tag:
+            args["tag"] = outgoing.tag
+        result = self._call(f"{self.page_id}/messages", post_args=args)
+        return Delivered(str(result["message_id"]))
+
+    def find_delivered(self, outgoing: Outgoing, *, since: datetime) -> Delivered | None:
+        if outgoing.delivery == "public_reply":
+            # Graph nests one level: a reply to a reply sits under the top comment.
+            target = self._call(outgoing.in_reply_to, {"fields": "id,parent{id}"})
+            thread = target.get("parent", {}).get("id") or outgoing.in_reply_to
+            comments = self._call(
+                f"{thread}/comments",
+                {"filter": "stream", "order": "reverse_chronological", "limit": 50},
+            ).get("data", [])
+            for comment in comments:
+                if (
+                    comment.get("from", {}).get("id") == self.page_id
+                    and comment.get("message", "").strip() == outgoing.text.strip()
+                    and parse_graph_time(comment.get("created_time")) >= since
+                ):
+                    return Delivered(
+                        str(comment["id"]), f"https://www.facebook.com/{comment['id']}"
+                    )
+            return None
+        if outgoing.delivery == "private_reply":
+            # The private reply opens (or continues) the commenter's Messenger thread; the
+            # comment knows who wrote it only through the stored message, so look at all
+            # recent threads' newest messages.
+            params = {"platform": "messenger", "fields": MESSAGE_LOOKUP_FIELDS, "limit": 25}
+        else:
+            params = {
+                "platform": "messenger",
+                "user_id": outgoing.recipient,
+                "fields": MESSAGE_LOOKUP_FIELDS,
+            }
+        threads = self._call(f"{self.page_id}/conversations", params).get("data", [])
+        for thread in threads:
+            for message in thread.get("messages", {}).get("data", []):
+                if (
+                    message.get("from", {}).get("id") == self.page_id
+                    and message.get("message", "").strip() == outgoing.text.strip()
+                    and parse_graph_time(message.get("created_time")) >= since
+                ):
+                    return Delivered(str(message["id"]))
+        return None
 
     # --- webhooks -------------------------------------------------------------------
     def parse_webhook(self, payload: dict[str, Any]) -> list[InboundEvent]:

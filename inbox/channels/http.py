@@ -39,9 +39,12 @@ class RewritingAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def platform_session(*, real_base: str, base_url: str) -> requests.Session:
+def platform_session(
+    *, real_base: str, base_url: str, read_timeout: float | None = None
+) -> requests.Session:
     """A session for one platform client; requests to `real_base` go to `base_url`."""
     session = requests.Session()
-    adapter = RewritingAdapter(real_base, base_url or real_base)
+    timeout = (DEFAULT_TIMEOUT[0], read_timeout) if read_timeout else DEFAULT_TIMEOUT
+    adapter = RewritingAdapter(real_base, base_url or real_base, timeout)
     session.mount(real_base, adapter)
     return session

@@ -19,9 +19,11 @@ from django.conf import settings
 from inbox.channels.base import (
     ChannelAdapter,
     ChannelError,
+    Delivered,
     FetchPage,
     InboundAuthor,
     InboundEvent,
+    Outgoing,
     RateInfo,
     register,
 )
@@ -47,6 +49,18 @@ def parse_x_time(value: str | None) -> datetime:
     if value[0].isdigit():
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsedate_to_datetime(value)
+
+
+def _refusal(detail: str) -> str:
+    """X's words for a refused post, as the outbox's reason codes."""
+    lowered = detail.lower()
+    if "duplicate content" in lowered:
+        return "duplicate"
+    if "deleted or not visible" in lowered:
+        return "target_gone"
+    if "too long" in lowered:
+        return "too_long"
+    return ""
 
 
 def _rate_info(response: requests.Response | None) -> RateInfo:
@@ -96,8 +110,8 @@ class XAdapter(ChannelAdapter):
     # DM reads allow 15 calls per 15 minutes per user: at most one a minute.
     stream_min_seconds = {"direct_messages": 61}
 
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
+    def __init__(self, account: Any, *, timeout: float | None = None) -> None:
+        super().__init__(account, timeout=timeout)
         creds = account.credentials
         self.client = tweepy.Client(
             bearer_token=creds.get("bearer_token"),
@@ -109,7 +123,7 @@ class XAdapter(ChannelAdapter):
             wait_on_rate_limit=False,  # the poller waits, a worker never sleeps on a limit
         )
         self.client.session = platform_session(
-            real_base=X_REAL_BASE_URL, base_url=settings.X_API_BASE_URL
+            real_base=X_REAL_BASE_URL, base_url=settings.X_API_BASE_URL, read_timeout=timeout
         )
         self.has_user_context = bool(creds.get("access_token"))
 
@@ -131,7 +145,9 @@ class XAdapter(ChannelAdapter):
             ) from exc
         except (tweepy.BadRequest, tweepy.Forbidden, tweepy.NotFound) as exc:
             detail = "; ".join(exc.api_messages) or str(exc)
-            raise ChannelError(f"X refused the request: {detail}", permanent=True) from exc
+            raise ChannelError(
+                f"X refused the request: {detail}", permanent=True, reason=_refusal(detail)
+            ) from exc
         except tweepy.TwitterServerError as exc:
             raise ChannelError(f"X server error {exc.response.status_code}") from exc
         except tweepy.HTTPException as exc:
@@ -263,6 +279,56 @@ class XAdapter(ChannelAdapter):
             self.client.create_direct_message, participant_id=to, text=text, user_auth=True
         )
         return str(response.json()["data"]["dm_event_id"])
+
+    def deliver(self, outgoing: Outgoing) -> Delivered:
+        if outgoing.delivery == "direct_message":
+            return Delivered(self.send_private(to=outgoing.recipient, text=outgoing.text))
+        tweet_id = self.post_reply(in_reply_to=outgoing.in_reply_to, text=outgoing.text)
+        return Delivered(tweet_id, self._permalink(tweet_id))
+
+    def find_delivered(self, outgoing: Outgoing, *, since: datetime) -> Delivered | None:
+        if outgoing.delivery == "direct_message":
+            response = self._call(
+                self.client.get_direct_message_events,
+                participant_id=outgoing.recipient,
+                dm_event_fields=DM_FIELDS,
+                max_results=50,
+                user_auth=True,
+            )
+            for event in response.json().get("data", []):
+                if (
+                    event.get("sender_id") == self.account.external_id
+                    and parse_x_time(event.get("created_at")) >= since
+                    and event.get("text", "").strip() == outgoing.text.strip()
+                ):
+                    return Delivered(str(event["id"]))
+            return None
+        # Our replies newer than the tweet answered: X ids grow with time.
+        response = self._call(
+            self.client.get_users_tweets,
+            self.account.external_id,
+            since_id=outgoing.in_reply_to,
+            max_results=100,
+            tweet_fields=TWEET_FIELDS,
+            user_auth=True,
+        )
+        for tweet in response.json().get("data", []):
+            replied_to = {
+                r.get("id")
+                for r in tweet.get("referenced_tweets", [])
+                if r.get("type") == "replied_to"
+            }
+            # X shortens links (t.co), so the text is not compared: one reply of ours to
+            # that tweet since the attempt started is the one.
+            if (
+                outgoing.in_reply_to in replied_to
+                and parse_x_time(tweet.get("created_at")) >= since
+            ):
+                return Delivered(str(tweet["id"]), self._permalink(str(tweet["id"])))
+        return None
+
+    def _permalink(self, tweet_id: str) -> str:
+        return f"https://x.com/{self.account.name.lstrip('@')}/status/{tweet_id}"
 
     # --- webhooks (Account Activity API, v1.1 objects) -----------------------------
     def parse_webhook(self, payload: dict[str, Any]) -> list[InboundEvent]:

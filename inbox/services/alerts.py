@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -262,11 +263,14 @@ def open_incident(*, alert: VolumeAlert, name: str, by: Agent) -> Incident:
 
 
 @transaction.atomic
-def answer_incident(*, incident: Incident, template: str, by: Agent) -> int:
-    """One reply draft per open conversation of the incident, personalised with
-    {name} (the customer's first name) and {case} (the case number). All or none: a
-    reply too long for one platform refuses the lot, with the reason."""
-    from responses.services.drafts import save_reply_draft
+def answer_incident(
+    *, incident: Incident, template: str, by: Agent, idempotency_key: uuid.UUID | None = None
+) -> int:
+    """One reply per open conversation of the incident, personalised with {name} (the
+    customer's first name) and {case} (the case number), queued in the outbox. All or
+    none: a reply too long for one platform refuses the lot, with the reason. The form's
+    key gives each conversation its own key, so a double submit answers once."""
+    from responses.services.outbox import send_reply
 
     if not template.strip():
         raise CareError(_("Write the answer first."), code="empty")
@@ -281,14 +285,17 @@ def answer_incident(*, incident: Incident, template: str, by: Agent) -> int:
     for conversation in incident.conversations.filter(status__in=Conversation.OPEN_STATUSES):
         first_name = (conversation.customer.display_name or "").split(" ")[0]
         text = template.format(name=first_name, case=f"#{conversation.pk}").strip()
-        save_reply_draft(
+        send_reply(
             conversation=conversation,
             by=by,
             text=text,
-            private=False,
-            seen_message_id=0,
-            seen_reply_id=0,
+            idempotency_key=(
+                uuid.uuid5(idempotency_key, str(conversation.pk))
+                if idempotency_key
+                else uuid.uuid4()
+            ),
             confirmed=True,
+            for_incident=True,
         )
         drafted += 1
     record_audit(actor=by.user, verb="incident_answered", target=incident, drafts=drafted)

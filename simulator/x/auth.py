@@ -19,6 +19,7 @@ WINDOW = 15 * 60
 # Requests per 15 minutes as (app-only Bearer, user context); None = app-only is refused.
 RATE_LIMITS: dict[str, tuple[int | None, int]] = {
     "mentions": (450, 300),
+    "user_tweets": (1500, 900),
     "search": (450, 300),
     "lookup": (3500, 5000),
     "users": (300, 900),

@@ -90,13 +90,13 @@ def invalid(parameter: str, value: str, message: str) -> ApiError:
     return ApiError(json_response(body, status=400, content_type=PROBLEM_JSON))
 
 
-def not_found_error(value: str, parameter: str) -> dict[str, Any]:
-    """A partial error: the tweet is missing but the request as a whole succeeded."""
+def not_found_error(value: str, parameter: str, resource: str = "tweet") -> dict[str, Any]:
+    """A partial error: the tweet (or user) is missing but the request as a whole succeeded."""
     return {
         "value": value,
-        "detail": f"Could not find tweet with {parameter}: [{value}].",
+        "detail": f"Could not find {resource} with {parameter}: [{value}].",
         "title": "Not Found Error",
-        "resource_type": "tweet",
+        "resource_type": resource,
         "parameter": parameter,
         "resource_id": value,
         "type": PROBLEMS + "resource-not-found",

@@ -40,6 +40,7 @@ class XPlatform(XTweets, XDms, XAuth):
         routes: list[tuple[str, str, str, Handler]] = [
             ("GET", r"/2/users/me", "me", self.get_me),
             ("GET", r"/2/users/([^/]+)/mentions", "mentions", self.get_mentions),
+            ("GET", r"/2/users/([^/]+)/tweets", "user_tweets", self.get_users_tweets),
             ("GET", r"/2/users/by/username/([^/]+)", "users", self.get_user_by_username),
             ("GET", r"/2/users/([^/]+)", "users", self.get_user),
             ("GET", r"/2/tweets/search/recent", "search", self.search_recent),

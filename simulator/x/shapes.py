@@ -43,6 +43,7 @@ TWEET_EXPANSIONS = words(
     "in_reply_to_user_id referenced_tweets.id referenced_tweets.id.attachments.media_keys "
     "referenced_tweets.id.author_id"
 )
+TIMELINE_EXCLUDES = words("replies retweets")
 USER_EXPANSIONS = words("affiliation.user_id most_recent_tweet_id pinned_tweet_id")
 DM_EXPANSIONS = words("attachments.media_keys participant_ids referenced_tweets.id sender_id")
 ALL_TWEET_FIELDS = words(

@@ -40,6 +40,9 @@ class XState:
             self.mention_ids: list[int] = []  # customers' posts that @mention the brand
             self.live_ids: list[int] = []  # every post not deleted, for search
             self.brand_ids: list[str] = []  # the brand's own posts, oldest first
+            # Each author's live posts (user Tweet timeline), and those that are not replies.
+            self.author_ids: dict[str, list[int]] = {}
+            self.author_original_ids: dict[str, list[int]] = {}
             self.deleted = 0
             self.dms: dict[str, dict[str, Any]] = {}
             self.dm_ids: list[int] = []
@@ -130,6 +133,9 @@ class XState:
             target["reply_count"] += 1
         self.tweets[tweet_id] = tweet
         add_sorted(self.live_ids, int(tweet_id))
+        add_sorted(self.author_ids.setdefault(author_id, []), int(tweet_id))
+        if target is None:
+            add_sorted(self.author_original_ids.setdefault(author_id, []), int(tweet_id))
         if kind == "mention":
             add_sorted(self.mention_ids, int(tweet_id))
         elif author_id == self.brand_id:

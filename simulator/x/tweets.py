@@ -36,8 +36,13 @@ from simulator.x.params import (
     time_param,
     token_param,
 )
-from simulator.x.shapes import USER_EXPANSIONS, USER_FIELDS, XJson
+from simulator.x.shapes import TIMELINE_EXCLUDES, USER_EXPANSIONS, USER_FIELDS, XJson
 from simulator.x.state import DAY, remove_sorted
+
+# The user Tweet timeline reaches the newest 3,200 posts, or 800 with exclude=replies
+# (docs.x.com x-api/posts/timelines/integrate, "Volume limits").
+USER_TWEETS_REACH = 3200
+USER_ORIGINALS_REACH = 800
 
 
 class XTweets(XJson, XMedia):
@@ -62,27 +67,40 @@ class XTweets(XJson, XMedia):
         user_fields = fields_param(request, ("user.fields",), USER_FIELDS)
         if user is None:
             # A missing user is a partial error with status 200, not a 404.
-            error = {
-                "value": value,
-                "detail": f"Could not find user with {parameter}: [{value}].",
-                "title": "Not Found Error",
-                "resource_type": "user",
-                "parameter": parameter,
-                "resource_id": value,
-                "type": PROBLEMS + "resource-not-found",
-            }
-            return json_response({"errors": [error]})
+            return json_response({"errors": [not_found_error(value, parameter, "user")]})
         return json_response({"data": self.user_json(user, user_fields)})
 
     def get_mentions(self, request: Request, user_id: str) -> Response:
         check_id("id", user_id)
+        ids = self.mention_ids if user_id == self.brand_id else []
+        # X serves only the newest mentions (800); older ones cannot be paged to.
+        return self._user_timeline(request, ids, self.config.x_mentions_reach)
+
+    def get_users_tweets(self, request: Request, user_id: str) -> Response:
+        """The user Tweet timeline: the posts `user_id` wrote (replies too), newest first."""
+        check_id("id", user_id)
+        exclude = fields_param(request, ("exclude",), TIMELINE_EXCLUDES)
+        if user_id not in self.users:
+            self._user_timeline(request, [], 0)  # a bad parameter is still a 400
+            return json_response({"errors": [not_found_error(user_id, "id", "user")]})
+        # No retweets are simulated, so exclude=retweets leaves the timeline as it is.
+        if "replies" in exclude:
+            ids, reach = self.author_original_ids.get(user_id, []), USER_ORIGINALS_REACH
+        else:
+            ids, reach = self.author_ids.get(user_id, []), USER_TWEETS_REACH
+        return self._user_timeline(request, ids, reach)
+
+    def _user_timeline(self, request: Request, ids: list[int], reach: int) -> Response:
+        """A newest-first page of `ids` (sorted, oldest first); only the newest `reach` count.
+
+        `since_id`/`until_id` are exclusive, `start_time`/`end_time` bound by time, and
+        `pagination_token` continues below the last page's oldest id. A `since_id` older
+        than what can be reached is moved up to the oldest reachable post.
+        """
         limit = int_param(request, "max_results", 5, 100, 10)
         since, until = self._id_bounds(request)
         until = lowest(until, token_param(request, "pagination_token"))
-        ids = self.mention_ids if user_id == self.brand_id else []
-        # X serves only the newest mentions (800); older ones cannot be paged to.
-        reachable = max(0, len(ids) - self.config.x_mentions_reach)
-        found, more = page(ids, reachable, since, until, limit)
+        found, more = page(ids, max(0, len(ids) - reach), since, until, limit)
         return self._timeline(request, found, more)
 
     def _id_bounds(self, request: Request) -> tuple[int | None, int | None]:
@@ -254,6 +272,9 @@ class XTweets(XJson, XMedia):
         tweet["deleted_at"] = self.sim.clock.now()
         self.deleted += 1
         remove_sorted(self.live_ids, int(tweet_id))
+        remove_sorted(self.author_ids[tweet["author_id"]], int(tweet_id))
+        if tweet["replied_to"] is None:
+            remove_sorted(self.author_original_ids[tweet["author_id"]], int(tweet_id))
         if tweet["replied_to"] in self.tweets:
             self.tweets[tweet["replied_to"]]["reply_count"] -= 1
         return json_response({"data": {"deleted": True}})

@@ -343,7 +343,9 @@ if (page) {
 
 // --- The reply box's counter: as the platform counts, signature included -----------------
 // The server measures (twitter-text's weighted length on X), so the box and the check
-// that refuses an over-long reply always agree.
+// that refuses an over-long reply always agree. The same answer carries the tone and
+// sameness warnings (responses/services/tone.py): they never block, the first send with
+// warnings showing only asks ("Send anyway"), the second sends. Without JS nothing asks.
 (function replyCounter() {
   const form = document.querySelector("[data-reply-form][data-length-url]");
   if (!form) return;
@@ -351,28 +353,101 @@ if (page) {
   const counter = form.querySelector("[data-counter]");
   const privateBox = form.querySelector("input[name=private]");
   const submit = form.querySelector("button[type=submit]");
+  // Made now, not with the first warning: a live region must exist before it changes.
+  let list = form.querySelector(".reply-warnings");
+  if (!list) {
+    list = document.createElement("ul");
+    list.className = "reply-warnings";
+    list.setAttribute("role", "status");
+    (counter.closest(".composer-foot") || counter).after(list);
+  }
+  list.hidden = true;
   let timer = null;
+  let asked = 0;
+  let checkedText = null; // the text the warnings shown are about
+  let warnings = [];
+  let confirmedText = null; // the text the agent was asked about once
+  // The button's own words and its shortcut hint (<kbd>), to put back after asking.
+  const label = submit ? [...submit.childNodes].map((node) => node.cloneNode(true)) : [];
+
+  function showWarnings() {
+    list.replaceChildren(...warnings.map((warning) => {
+      const item = document.createElement("li");
+      item.dataset.code = warning.code;
+      item.textContent = warning.message; // the agent's words may come back: never HTML
+      return item;
+    }));
+    list.hidden = warnings.length === 0;
+  }
+
+  function resetConfirmation() {
+    confirmedText = null;
+    list.classList.remove("confirm");
+    if (submit && form.dataset.confirmLabel) submit.replaceChildren(...label.map((node) => node.cloneNode(true)));
+  }
+
   async function measure() {
+    const text = box.value;
+    const mine = ++asked;
     const result = await carePost(form.dataset.lengthUrl, {
-      text: box.value,
+      text,
       private: privateBox && privateBox.checked ? "1" : "0",
     });
+    if (mine !== asked) return; // a newer keystroke asked again; its answer counts
     if (!result.ok) return;
     const { left, signature } = result.json;
     const over = left < 0;
-    const text = over
+    const shown = over
       ? form.dataset.overTemplate.replace("%(over)s", String(-left))
       : form.dataset.leftTemplate.replace("%(left)s", String(left));
     const signed = signature ? ` · ${form.dataset.signedTemplate.replace("%(signature)s", signature.trim())}` : "";
-    counter.textContent = text + signed;
+    counter.textContent = shown + signed;
     counter.classList.toggle("over", over);
     if (submit) submit.disabled = over;
+    warnings = result.json.warnings || [];
+    checkedText = text;
+    showWarnings();
   }
   function soon() {
     clearTimeout(timer);
     timer = setTimeout(measure, 150);
   }
-  box.addEventListener("input", soon);
+  box.addEventListener("input", () => {
+    if (confirmedText !== null && box.value !== confirmedText) resetConfirmation();
+    soon();
+  });
   if (privateBox) privateBox.addEventListener("change", soon);
+
+  // Capture on the document: this runs before the form's own submit listeners, so a
+  // held-back send is not mistaken for a sent one (the page's "leave?" guard).
+  let checking = false;
+  document.addEventListener("submit", async (event) => {
+    if (event.target !== form) return;
+    const text = box.value;
+    if (checkedText !== text) {
+      // Sent before the pause in typing was checked: check now, then decide.
+      event.preventDefault();
+      event.stopPropagation();
+      if (checking) return;
+      checking = true;
+      clearTimeout(timer);
+      try { await measure(); } catch (error) { /* offline: the check never blocks */ }
+      checking = false;
+      if (checkedText !== text) { checkedText = text; warnings = []; }
+      if (submit?.disabled) return;
+      form.requestSubmit();
+      return;
+    }
+    if (warnings.length === 0 || confirmedText === text) return; // nothing to ask, or asked
+    event.preventDefault();
+    event.stopPropagation();
+    confirmedText = text;
+    list.classList.add("confirm");
+    if (submit && form.dataset.confirmLabel) {
+      const hint = submit.querySelector("kbd");
+      submit.replaceChildren(form.dataset.confirmLabel, ...(hint ? [" ", hint] : []));
+    }
+    list.scrollIntoView({ block: "nearest" });
+  }, true);
   measure();
 })();

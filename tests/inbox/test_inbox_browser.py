@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from inbox.channels.base import InboundAuthor, InboundEvent
 from inbox.models import ChannelAccount, Conversation
 from inbox.services.conversations import claim_conversation
 from inbox.services.ingest import ingest_events
-from responses.services.drafts import save_reply_draft
+from responses.services.outbox import send_reply
 from tests.browser import BROWSER_MARKS, log_in
 from tests.factories import ChannelAccountFactory, DepartmentFactory, make_agent
 
@@ -176,12 +177,11 @@ def _customer_writes_again(conversation: Conversation, alice: Agent) -> str:
 
 
 def _colleague_answers(conversation: Conversation, alice: Agent) -> str:
-    save_reply_draft(
+    send_reply(
         conversation=conversation,
         by=alice,
         text="Please send us your order number.",
-        seen_message_id=0,
-        seen_reply_id=0,
+        idempotency_key=uuid.uuid4(),
         confirmed=True,
     )
     return "Please send us your order number."
@@ -197,9 +197,9 @@ def test_a_reply_is_held_back_when_something_arrived_since_the_page_opened(
     _open(page, bob, f"/inbox/{conversation.pk}/")
     news = meanwhile(conversation, alice)
 
-    mine = "Hi Rina, could you try another socket?"
+    mine = "Sorry to hear that, Rina. Could you try another socket?"
     page.locator("[data-reply-form] textarea").fill(mine)
-    page.get_by_role("button", name="Save reply").click()
+    page.get_by_role("button", name="Send").click()
 
     warning = page.locator("#new-activity")
     expect(warning).to_be_visible()
@@ -210,11 +210,16 @@ def test_a_reply_is_held_back_when_something_arrived_since_the_page_opened(
 
     page.get_by_role("button", name="Send anyway").click()
 
-    expect(page.locator(".messages")).to_contain_text("Reply saved on the case.")
-    draft = page.locator(".timeline .entry.reply", has_text=mine)
-    expect(draft).to_be_visible()
-    expect(draft).to_contain_text("Draft")
-    expect(draft).to_contain_text("^BB")
+    if meanwhile is _colleague_answers:
+        # Alice's answer made the case hers: Bob reads it and does not answer twice.
+        expect(page.locator("[data-reply-form] .error")).to_contain_text("holds this conversation")
+        assert conversation.replies.filter(author=bob).count() == 0
+        return
+    expect(page.locator(".messages")).to_contain_text("Reply queued")
+    queued = page.locator(".timeline .entry.reply", has_text=mine)
+    expect(queued).to_be_visible()
+    expect(queued).to_contain_text("Queued")
+    expect(queued).to_contain_text("^BB")
     expect(page.locator("#new-activity")).to_have_count(0)
     assert conversation.replies.filter(author=bob, text=mine).count() == 1
 
@@ -387,7 +392,7 @@ def test_the_inbox_in_bahasa_indonesia(page, alice):
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/inbox/{conversation.pk}/")
     expect(page.locator("[data-claim]")).to_have_text("Belum ditugaskan")
-    expect(page.get_by_role("button", name="Simpan balasan")).to_be_visible()
+    expect(page.locator("[data-send-button]")).to_contain_text("Kirim")
     page.keyboard.press("a")
     expect(page.locator("[data-claim]")).to_have_text("Milik Anda")
 

@@ -3,14 +3,22 @@ with a URL, an emoji and ^AB fits; one more is refused before anything is kept."
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
 from care.errors import CareError
 from responses.models import Reply
-from responses.services.drafts import save_reply_draft
+from responses.services.outbox import send_reply
 from responses.services.signing import measure, signature
-from tests.factories import ChannelAccountFactory, ConversationFactory, make_agent
+from tests.factories import (
+    ChannelAccountFactory,
+    ConversationFactory,
+    CustomerIdentityFactory,
+    MessageFactory,
+    make_agent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +58,22 @@ def test_facebook_counts_characters_and_signs_as_configured(ab, settings):
 
 def test_an_over_long_x_reply_is_refused_before_it_is_kept(ab):
     conversation = ConversationFactory.create(channel_account=ChannelAccountFactory.create())
+    MessageFactory.create(
+        conversation=conversation,
+        author_identity=CustomerIdentityFactory.create(customer=conversation.customer),
+    )
     with pytest.raises(CareError) as refused:
-        save_reply_draft(
+        send_reply(
             conversation=conversation, by=ab, text="b" * 277,
-            seen_message_id=0, seen_reply_id=0, confirmed=True,
+            idempotency_key=uuid.uuid4(), confirmed=True,
         )  # fmt: skip
     assert refused.value.code == "too_long"
     assert refused.value.message == "Too long by 1: 281 of 280 characters, with the signature."
     assert not Reply.objects.exists()
     # As a DM the same text fits.
-    save_reply_draft(
+    send_reply(
         conversation=conversation, by=ab, text="b" * 277, private=True,
-        seen_message_id=0, seen_reply_id=0, confirmed=True,
+        idempotency_key=uuid.uuid4(), confirmed=True,
     )  # fmt: skip
     assert Reply.objects.count() == 1
 
@@ -70,9 +82,21 @@ def test_the_reply_box_counter_answers_as_the_check_does(login, ab):
     conversation = ConversationFactory.create(channel_account=ChannelAccountFactory.create())
     url = reverse("inbox:reply-length", args=[conversation.pk])
     answer = login(ab).post(url, {"text": "Halo kak " + URL, "private": "0"}).json()
-    assert answer == {"length": 36, "limit": 280, "left": 244, "signature": " ^AB"}
+    assert answer == {
+        "length": 36,
+        "limit": 280,
+        "left": 244,
+        "signature": " ^AB",
+        "warnings": [],
+    }
     page = login(ab).post(
         reverse("inbox:reply", args=[conversation.pk]),
-        {"text": "c" * 300, "seen_message_id": 0, "seen_reply_id": 0, "confirmed": "1"},
+        {
+            "text": "c" * 300,
+            "seen_message_id": 0,
+            "seen_reply_id": 0,
+            "confirmed": "1",
+            "idempotency_key": str(uuid.uuid4()),
+        },
     )
     assert "Too long by 24" in page.content.decode()

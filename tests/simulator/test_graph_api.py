@@ -188,6 +188,31 @@ def test_reply_to_a_comment_comes_from_the_page(
     assert published[-1]["in_reply_to"] == top["id"]
 
 
+def test_comment_replies_include_the_pages_own_reply(
+    sim: RunningSimulator, graph: facebook.GraphAPI
+) -> None:
+    top = customer_comment(sim)
+    nested = customer_comment(sim, message="Saya juga", parent_id=top["id"])
+    first = graph.put_comment(top["id"], "Mohon maaf, kami cek ya")
+    # Replying to a reply lands under the top-level comment: Facebook nests one level.
+    second = graph.put_comment(nested["id"], "Untuk Anda juga, kami cek")
+
+    replies = graph.get_connections(
+        top["id"], "comments", fields="id,message,from,created_time", order="reverse_chronological"
+    )
+    under_nested = graph.get_connections(nested["id"], "comments")
+
+    assert [c["id"] for c in replies["data"]] == [second["id"], first["id"], nested["id"]]
+    assert replies["data"][1] == {
+        "id": first["id"],
+        "message": "Mohon maaf, kami cek ya",
+        "from": {"name": CONFIG.fb_page_name, "id": PAGE_ID},
+        "created_time": replies["data"][1]["created_time"],
+    }
+    assert FB_TIME.match(replies["data"][1]["created_time"])
+    assert under_nested["data"] == []
+
+
 def test_hide_then_delete_a_comment(sim: RunningSimulator, graph: facebook.GraphAPI) -> None:
     top = customer_comment(sim)
 
@@ -359,6 +384,81 @@ def test_conversations_list_nests_their_messages(
     assert messages[0]["from"]["id"] == PAGE_ID
     assert messages[0]["id"].startswith("m_")
     assert FB_TIME.match(conversation["updated_time"])
+
+
+def test_conversations_filtered_by_user_id_include_what_the_page_sent(
+    sim: RunningSimulator, graph: facebook.GraphAPI
+) -> None:
+    customer_message(sim, "Paket saya belum sampai")
+    control(sim, "facebook/messages", {"text": "Halo", "sender": {"id": "7100000000000002"}})
+    send(graph, {"id": "7100000000000001"}, "Kami cek resinya")
+
+    page = graph.get_connections(
+        PAGE_ID,
+        "conversations",
+        platform="messenger",
+        user_id="7100000000000001",
+        fields="messages{message,from,created_time}",
+    )
+    nobody = graph.get_connections(
+        PAGE_ID, "conversations", platform="messenger", user_id="7199999999999999"
+    )
+
+    (conversation,) = page["data"]
+    sent, received = conversation["messages"]["data"]
+    assert sent["message"] == "Kami cek resinya"
+    assert sent["from"] == {
+        "name": CONFIG.fb_page_name,
+        "email": f"{PAGE_ID}@facebook.com",
+        "id": PAGE_ID,
+    }
+    assert FB_TIME.match(sent["created_time"])
+    assert sent["id"].startswith("m_")
+    assert received["from"]["id"] == "7100000000000001"
+    assert nobody == {"data": []}
+
+
+def test_a_private_reply_opens_a_conversation_found_by_user_id(
+    sim: RunningSimulator, graph: facebook.GraphAPI
+) -> None:
+    top = customer_comment(sim)
+    sent = send(graph, {"comment_id": top["id"]}, "Kami kirim detailnya lewat pesan ya")
+
+    page = graph.get_connections(
+        PAGE_ID,
+        "conversations",
+        platform="messenger",
+        user_id="7000000000000001",
+        fields="participants,messages{message,from,created_time}",
+    )
+
+    (conversation,) = page["data"]
+    assert [p["id"] for p in conversation["participants"]["data"]] == ["7000000000000001", PAGE_ID]
+    (message,) = conversation["messages"]["data"]
+    assert message["id"] == sent["message_id"]
+    assert message["message"] == "Kami kirim detailnya lewat pesan ya"
+    assert message["from"]["id"] == PAGE_ID
+
+
+def test_a_slow_response_fault_times_the_client_out_after_the_reply_was_made(
+    sim: RunningSimulator,
+) -> None:
+    top = customer_comment(sim)
+    add_fault(sim, "slow_response", latency_ms=1500)
+    impatient = facebook.GraphAPI(
+        access_token=CONFIG.fb_page_token,
+        timeout=0.3,
+        session=platform_session(real_base=GRAPH_REAL_BASE_URL, base_url=sim.graph_base_url),
+    )
+    impatient.version = "v26.0"
+
+    with pytest.raises(requests.exceptions.Timeout):
+        impatient.put_comment(top["id"], "Sudah kami teruskan ke teknisi")
+    replies = graph_for(sim).get_connections(top["id"], "comments", fields="message,from")
+
+    assert [(c["message"], c["from"]["id"]) for c in replies["data"]] == [
+        ("Sudah kami teruskan ke teknisi", PAGE_ID)
+    ]
 
 
 def test_conversation_messages_page_newest_first(

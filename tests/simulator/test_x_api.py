@@ -15,7 +15,7 @@ import tweepy
 from twitter_text import parse_tweet
 from werkzeug.test import Client as WsgiClient
 
-from inbox.channels.http import X_REAL_BASE_URL, platform_session
+from inbox.channels.http import X_REAL_BASE_URL, RewritingAdapter, platform_session
 from simulator.server import RunningSimulator
 from simulator.x_api import XPlatform
 
@@ -259,6 +259,133 @@ def test_reply_to_a_missing_tweet_is_refused(sim: RunningSimulator) -> None:
     assert "deleted or not visible" in raised.value.api_messages[0]
 
 
+# --- user Tweet timeline (GET /2/users/:id/tweets) ------------------------------------------
+def post_replies(sim: RunningSimulator, count: int, first: int = 0) -> list[tuple[str, str]]:
+    """`count` brand replies to fresh mentions, oldest first, as (mention id, reply id)."""
+    api, x = client(sim), x_of(sim)
+    pairs = []
+    for n in range(first, first + count):
+        mention = x.add_mention(text=f"pesanan {n} belum sampai")["id"]
+        reply = api.create_tweet(text=f"Maaf, pesanan {n} kami cek", in_reply_to_tweet_id=mention)
+        pairs.append((mention, reply.data["id"]))
+    return pairs
+
+
+def test_user_tweets_show_the_brands_reply_with_what_it_replied_to(sim: RunningSimulator) -> None:
+    complaint = x_of(sim).add_mention(text="layar laptop saya bergaris")
+    reply_id = (
+        client(sim)
+        .create_tweet(text="Mohon maaf, boleh DM nomor seri?", in_reply_to_tweet_id=complaint["id"])
+        .data["id"]
+    )
+
+    response = client(sim, raw=True).get_users_tweets(
+        brand_id(sim),
+        max_results=5,
+        tweet_fields=["referenced_tweets", "in_reply_to_user_id", "created_at"],
+        user_auth=True,
+    )
+
+    body = response.json()
+    assert body["data"] == [
+        {
+            "edit_history_tweet_ids": [reply_id],
+            "id": reply_id,
+            "text": "Mohon maaf, boleh DM nomor seri?",
+            "referenced_tweets": [{"type": "replied_to", "id": complaint["id"]}],
+            "in_reply_to_user_id": complaint["author_id"],
+            "created_at": body["data"][0]["created_at"],
+        }
+    ]
+    assert ISO_MS.match(body["data"][0]["created_at"])
+    assert body["meta"] == {"newest_id": reply_id, "oldest_id": reply_id, "result_count": 1}
+    assert response.headers["x-rate-limit-limit"] == "900"  # per user, user context
+
+
+def test_user_tweets_page_newest_first_and_since_id_is_exclusive(sim: RunningSimulator) -> None:
+    replies = [reply for _, reply in post_replies(sim, 7)]
+    api = client(sim)
+
+    pages = list(tweepy.Paginator(api.get_users_tweets, brand_id(sim), max_results=5))
+    since = api.get_users_tweets(brand_id(sim), since_id=replies[3], user_auth=True)
+
+    assert [page.meta["result_count"] for page in pages] == [5, 2]
+    assert "next_token" in pages[0].meta
+    assert "next_token" not in pages[1].meta
+    assert (pages[0].meta["newest_id"], pages[0].meta["oldest_id"]) == (replies[6], replies[2])
+    assert [t.id for page in pages for t in page.data] == [int(r) for r in replies[::-1]]
+    assert [t.id for t in since.data] == [int(r) for r in replies[:3:-1]]
+
+
+def test_user_tweets_leave_out_deleted_posts_and_other_authors(sim: RunningSimulator) -> None:
+    (mention, kept), (_, removed) = post_replies(sim, 2)
+    api = client(sim)
+    api.delete_tweet(removed)
+    announcement = api.create_tweet(text="Promo gratis ongkir minggu ini").data["id"]
+
+    brand = api.get_users_tweets(brand_id(sim), user_auth=True)
+    originals = api.get_users_tweets(brand_id(sim), exclude=["replies"])
+    customer = x_of(sim).tweets[mention]["author_id"]
+    theirs = api.get_users_tweets(customer, exclude="retweets")
+
+    assert [t.data["id"] for t in brand.data] == [announcement, kept]
+    assert [t.data["id"] for t in originals.data] == [announcement]
+    assert [t.data["id"] for t in theirs.data] == [mention]
+
+
+def test_user_tweets_empty_page_and_bad_parameters(sim: RunningSimulator) -> None:
+    (_, reply), *_ = post_replies(sim, 1)
+    api = client(sim, raw=True)
+
+    empty = api.get_users_tweets(brand_id(sim), since_id=reply)
+    unknown = api.get_users_tweets("1234567890123456789")
+    with pytest.raises(tweepy.BadRequest) as too_few:
+        api.get_users_tweets(brand_id(sim), max_results=4)
+    with pytest.raises(tweepy.BadRequest) as bad_exclude:
+        api.get_users_tweets(brand_id(sim), exclude="likes")
+
+    assert empty.json() == {"meta": {"result_count": 0}}
+    assert empty.headers["x-rate-limit-limit"] == "1500"  # per app, Bearer
+    assert unknown.json()["errors"][0]["detail"] == (
+        "Could not find user with id: [1234567890123456789]."
+    )
+    assert "[4] is not between 5 and 100" in too_few.value.api_messages[0]
+    assert "[likes] is not one of [replies,retweets]" in bad_exclude.value.api_messages[0]
+
+
+def test_user_tweets_accept_post_fields_and_start_time(sim: RunningSimulator) -> None:
+    (_, old), *_ = post_replies(sim, 1)
+    sim_call(sim, "POST", "/_sim/clock", advance_seconds=3600)
+    (_, new), *_ = post_replies(sim, 1, first=1)
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1800))
+
+    response = client(sim).session.get(
+        f"{X_REAL_BASE_URL}/2/users/{brand_id(sim)}/tweets",
+        params={"post.fields": "referenced_tweets", "start_time": start},
+        headers={"Authorization": f"Bearer {sim.sim.config.x_bearer_token}"},
+    )
+
+    assert [t["id"] for t in response.json()["data"]] == [new]
+    assert response.json()["data"][0]["referenced_tweets"][0]["type"] == "replied_to"
+    assert old not in response.text
+
+
+def test_with_exclude_replies_only_the_newest_800_posts_are_reachable(
+    sim: RunningSimulator,
+) -> None:
+    x = x_of(sim)
+    author = {"id": "1700000000000000001", "username": "rajin_ngetweet"}
+    ids = [x.add_mention(text=f"update {n}", author=author)["id"] for n in range(805)]
+
+    pages = tweepy.Paginator(
+        client(sim).get_users_tweets, author["id"], max_results=100, exclude="replies"
+    )
+    seen = [t.data["id"] for page in pages for t in page.data]
+
+    assert len(seen) == 800
+    assert seen[-1] == ids[5]
+
+
 # --- search and lookup ---------------------------------------------------------------------
 def test_search_recent_matches_text(sim: RunningSimulator) -> None:
     x = x_of(sim)
@@ -409,6 +536,33 @@ def test_dm_events_with_a_participant_are_only_that_conversation(sim: RunningSim
     assert [e.data["id"] for e in by_conversation.data] == [first["id"]]
 
 
+def test_dm_events_with_a_participant_include_what_the_brand_sent(sim: RunningSimulator) -> None:
+    api = client(sim)
+    received = x_of(sim).add_dm(text="Nomor order saya 12345")
+    customer = received["sender_id"]
+    sent = api.create_direct_message(participant_id=customer, text="Terima kasih, kami cek")
+    sent_id = sent.data["dm_event_id"]
+
+    response = client(sim, raw=True).get_direct_message_events(
+        participant_id=customer,
+        dm_event_fields=["text", "created_at", "sender_id", "dm_conversation_id"],
+        max_results=10,
+    )
+
+    sent, got = response.json()["data"]
+    assert sent == {
+        "id": sent_id,
+        "event_type": "MessageCreate",
+        "text": "Terima kasih, kami cek",
+        "sender_id": brand_id(sim),
+        "dm_conversation_id": received["dm_conversation_id"],
+        "created_at": sent["created_at"],
+    }
+    assert ISO_MS.match(sent["created_at"])
+    assert (got["id"], got["sender_id"]) == (received["id"], customer)
+    assert response.json()["meta"] == {"result_count": 2}
+
+
 def test_dm_events_page_with_pagination_token(sim: RunningSimulator) -> None:
     x = x_of(sim)
     ids = [x.add_dm(text=f"pesan {n}")["id"] for n in range(3)]
@@ -537,6 +691,43 @@ def test_a_server_error_fault_is_a_twitter_server_error(sim: RunningSimulator) -
         "type": "about:blank",
         "status": 503,
     }
+
+
+def test_a_slow_response_fault_times_the_client_out_after_the_tweet_was_posted(
+    sim: RunningSimulator,
+) -> None:
+    complaint = x_of(sim).add_mention(text="refund saya belum masuk")
+    set_fault = sim_call(
+        sim, "POST", "/_sim/faults", platform="x", kind="slow_response", latency_ms=1500
+    )
+    impatient = client(sim)
+    impatient.session = requests.Session()  # tweepy has no timeout: the adapter sets one
+    impatient.session.mount(
+        X_REAL_BASE_URL, RewritingAdapter(X_REAL_BASE_URL, sim.x_base_url, timeout=(5.0, 0.3))
+    )
+
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        impatient.create_tweet(text="Refund diproses 3 hari", in_reply_to_tweet_id=complaint["id"])
+    published = sim_call(sim, "GET", "/_sim/published").json()["data"]
+    timeline = client(sim).get_users_tweets(
+        brand_id(sim), tweet_fields=["referenced_tweets"], user_auth=True
+    )
+
+    assert set_fault.status_code == 201
+    assert set_fault.json()["data"]["kind"] == "slow_response"
+    assert [(p["kind"], p["text"], p["in_reply_to"]) for p in published] == [
+        ("reply", "Refund diproses 3 hari", complaint["id"])
+    ]
+    assert timeline.data[0].data["id"] == published[0]["id"]
+    assert timeline.data[0].data["referenced_tweets"][0]["id"] == complaint["id"]
+    assert sim_call(sim, "GET", "/_sim/faults").json()["data"] == []
+
+
+def test_a_slow_response_fault_needs_a_latency(sim: RunningSimulator) -> None:
+    response = sim_call(sim, "POST", "/_sim/faults", platform="x", kind="slow_response")
+
+    assert response.status_code == 400
+    assert "latency_ms" in response.json()["error"]
 
 
 def test_an_expired_token_is_unauthorized_until_faults_are_cleared(

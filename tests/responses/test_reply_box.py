@@ -1,16 +1,23 @@
-"""The reply box warns before an agent answers over something they have not seen."""
+"""The reply box warns before an agent answers over something they have not seen, and
+only the case's agent sends on it."""
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 from django.urls import reverse
 
 from care.errors import CareError
 from responses.models import Reply
-from responses.services.drafts import save_reply_draft
+from responses.services.outbox import send_reply
 from tests.factories import MessageFactory, make_agent
 
 pytestmark = pytest.mark.django_db
+
+
+def save_reply_draft(**kwargs):
+    return send_reply(idempotency_key=uuid.uuid4(), **kwargs)
 
 
 def test_a_reply_over_a_new_customer_message_is_held_until_confirmed(agent):
@@ -52,7 +59,12 @@ def test_another_agents_reply_is_shown_before_sending(login, agent):
     )
     response = login(agent).post(
         reverse("inbox:reply", args=[conversation.pk]),
-        {"text": "Alice answers too", "seen_message_id": message.pk, "seen_reply_id": 0},
+        {
+            "text": "Alice answers too",
+            "seen_message_id": message.pk,
+            "seen_reply_id": 0,
+            "idempotency_key": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 409
     body = response.content.decode()
@@ -67,10 +79,13 @@ def test_another_agents_reply_is_shown_before_sending(login, agent):
             "seen_message_id": message.pk,
             "seen_reply_id": bobs.pk,
             "confirmed": "True",
+            "idempotency_key": str(uuid.uuid4()),
         },
     )
-    assert confirm.status_code == 302
-    assert Reply.objects.count() == 2
+    # Bob's answer made the case his: the customer does not get two answers.
+    assert confirm.status_code == 400
+    assert "Bob Agent (^BB) holds this conversation" in confirm.content.decode()
+    assert Reply.objects.count() == 1
 
 
 def test_my_own_earlier_reply_does_not_warn_me(agent):
@@ -96,7 +111,12 @@ def test_an_empty_reply_is_refused(login, agent):
     message = MessageFactory.create()
     response = login(agent).post(
         reverse("inbox:reply", args=[message.conversation_id]),
-        {"text": "   ", "seen_message_id": message.pk, "seen_reply_id": 0},
+        {
+            "text": "   ",
+            "seen_message_id": message.pk,
+            "seen_reply_id": 0,
+            "idempotency_key": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 400
     assert not Reply.objects.exists()
