@@ -536,6 +536,11 @@ class ConversationEvent(models.Model):
         ROUTED = "routed", _("Routed")
         SLA = "sla", _("SLA warning or breach")
         HANDED_BACK = "handed_back", _("Handed back")
+        MOVED_PRIVATE = "moved_private", _("Moved to a private channel")
+        CALL_LOGGED = "call_logged", _("Call logged")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        REOPENED = "reopened", _("Reopened")
+        COUPON = "coupon", _("Goodwill offer given")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

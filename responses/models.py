@@ -27,6 +27,15 @@ class Reply(models.Model):
         FAILED = "failed", _("Failed")
         REJECTED = "rejected", _("Rejected")
 
+    class Purpose(models.TextChoices):
+        ANSWER = "answer", _("Answer")
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        MOVE_PRIVATE = "move_private", _("Invitation to a private chat")
+        SUMMARY = "summary", _("Public summary")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        THANKS = "thanks", _("Thanks for praise")
+        INCIDENT = "incident", _("Incident answer")
+
     class Delivery(models.TextChoices):
         PUBLIC_REPLY = "public_reply", _("Public reply")
         DIRECT_MESSAGE = "direct_message", _("Direct message")  # X DM
@@ -47,6 +56,12 @@ class Reply(models.Model):
     delivery = models.CharField(
         _("sent as"), max_length=16, choices=Delivery.choices, default=Delivery.PUBLIC_REPLY
     )
+    purpose = models.CharField(
+        _("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.ANSWER
+    )
+    # Images sent with the reply, checked and resized when attached (responses/services/
+    # attachments.py): [{"path", "name", "content_type", "width", "height", "bytes"}].
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     # What is posted: the text with its signature, fixed when the reply is queued.
     signed_text = models.TextField(_("posted text"), blank=True)
     # The platform id this answers (a tweet, comment) or whom it goes to (a DM, Messenger).
@@ -203,3 +218,165 @@ class CannedWordingUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wording_id} by {self.agent_id}"
+
+
+class MessengerPersona(models.Model):
+    """An agent's face on one Facebook Page's Messenger: their name and photo on each reply.
+
+    Graph personas cannot be edited: when the agent's name or photo changes, a new persona
+    is made and the old one deleted (responses/services/personas.py).
+    """
+
+    agent = models.ForeignKey("care.Agent", on_delete=models.CASCADE, related_name="personas")
+    channel_account = models.ForeignKey(
+        "inbox.ChannelAccount", on_delete=models.CASCADE, related_name="personas"
+    )
+    persona_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    picture_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "channel_account"], name="one_persona_per_agent_and_page"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Persona {self.persona_id} of {self.agent_id}"
+
+
+class CallLog(models.Model):
+    """A phone call about the case, and how it ended: the thread shows it took place."""
+
+    class Outcome(models.TextChoices):
+        SOLVED = "solved", _("Solved on the call")
+        FOLLOW_UP = "follow_up", _("Needs a follow-up")
+        NO_ANSWER = "no_answer", _("No answer")
+        ESCALATED = "escalated", _("Passed to a department")
+
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="calls"
+    )
+    agent = models.ForeignKey("care.Agent", on_delete=models.PROTECT, related_name="calls")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    called_at = models.DateTimeField(_("called at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["called_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Call on #{self.conversation_id}: {self.outcome}"
+
+
+class FollowUp(models.Model):
+    """After a case is solved, the question: is it solved, and do you trust us again?
+
+    Scheduled on resolution, sent by beat on the same channel with a link to the survey
+    (a signed, expiring token: no login), answered at most once.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        ANSWERED = "answered", _("Answered")
+        CANCELLED = "cancelled", _("Cancelled")  # reopened before it went out
+
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    # Who solved it: the follow-up is signed by them, a low score reopens the case for them.
+    agent = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED
+    )
+    resolved_at = models.DateTimeField()
+    due_at = models.DateTimeField(db_index=True)
+    reply = models.OneToOneField(
+        Reply, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at"]
+
+    def __str__(self) -> str:
+        return f"Follow-up on #{self.conversation_id} ({self.status})"
+
+
+class SurveyAnswer(models.Model):
+    """The customer's answer: satisfaction 1-5, trust after this case, a comment."""
+
+    class Trust(models.TextChoices):
+        MORE = "more", _("More")
+        SAME = "same", _("The same")
+        LESS = "less", _("Less")
+
+    follow_up = models.OneToOneField(FollowUp, on_delete=models.CASCADE, related_name="answer")
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"))
+    trust = models.CharField(_("trust"), max_length=8, choices=Trust.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__gte=1) & Q(satisfaction__lte=5),
+                name="satisfaction_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.satisfaction}/5, trust {self.trust}"
+
+
+class CouponPool(models.Model):
+    """A goodwill offer and its codes, e.g. "10 % off the next order"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    offer = models.CharField(_("what the customer gets"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coupon(models.Model):
+    """One code, given at most once; who got it, on which case, from whom, is kept."""
+
+    pool = models.ForeignKey(CouponPool, on_delete=models.CASCADE, related_name="coupons")
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    given_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        "inbox.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="coupons"
+    )
+    conversation = models.ForeignKey(
+        "inbox.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coupons",
+    )
+    given_by = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="coupons"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["pool", "given_at"], name="coupon_free_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(given_at__isnull=True) | Q(conversation__isnull=False),
+                name="given_coupon_has_a_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool}: {self.code}"

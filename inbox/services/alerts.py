@@ -295,7 +295,8 @@ def answer_incident(
                 else uuid.uuid4()
             ),
             confirmed=True,
-            for_incident=True,
+            on_behalf=True,
+            purpose="incident",
         )
         drafted += 1
     record_audit(actor=by.user, verb="incident_answered", target=incident, drafts=drafted)

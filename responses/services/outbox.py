@@ -82,12 +82,14 @@ def send_reply(
     seen_message_id: int = 0,
     seen_reply_id: int = 0,
     confirmed: bool = False,
-    for_incident: bool = False,
+    on_behalf: bool = False,
+    purpose: str = "answer",
 ) -> Reply:
     """Queue the agent's reply for posting (or for a supervisor's approval).
 
-    `for_incident`: one answer to everyone caught in an incident (inbox/services/alerts.py),
-    sent by a supervisor whoever holds each case.
+    `on_behalf`: care sends for the team, whoever holds the case, without approval: an
+    incident's answer to everyone caught in it (inbox/services/alerts.py), a follow-up
+    after resolution. `purpose` says what the reply is for (Reply.Purpose), for dashboards.
 
     The same idempotency key returns the reply it made: a double click or a retried POST
     posts once. The conversation is locked while deciding, so of two agents pressing send
@@ -124,7 +126,7 @@ def send_reply(
                     "reply_ids": [r.pk for r in replies],
                 },
             )
-    if not for_incident:
+    if not on_behalf:
         _take_for_sending(conversation, by)
     # Over the platform's limit (signature included) is refused here, before anything is kept.
     measured = check_length(text, agent=by, conversation=conversation, private=private)
@@ -140,8 +142,9 @@ def send_reply(
         in_reply_to_external_id=route.in_reply_to,
         recipient_external_id=route.recipient,
         messenger_tag=route.tag,
+        purpose=purpose,
     )
-    if needs_approval(by, conversation.channel_account):
+    if not on_behalf and needs_approval(by, conversation.channel_account):
         reply.status = Status.PENDING_APPROVAL
         reply.save()
         _ask_for_approval(reply)

@@ -72,7 +72,7 @@ class OwnRedis:
 
 
 def point_producer_at(url: str) -> None:
-    app.conf.broker_url = url
+    app.conf.update(broker_url=url)
     kombu.pools.reset()
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None  # type: ignore[attr-defined]
