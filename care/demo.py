@@ -31,8 +31,9 @@ from inbox.models import (
     Topic,
 )
 from inbox.services.channels import connect_channel
-from responses.models import CannedResponse
+from responses.models import CannedResponse, CouponPool
 from responses.services.canned import create_canned
+from responses.services.goodwill import add_codes, create_pool
 
 DEMO_PASSWORD = "care-demo-2026"  # noqa: S105 -- printed by `make demo` on purpose
 
@@ -210,6 +211,8 @@ SAVED_REPLIES = [
         "Kabari ya, supaya kasus #{case_number} bisa kami tutup atau kami lanjutkan.",
     ]),
 ]  # fmt: skip
+# A goodwill offer (Settings → Goodwill offers): its name, what the customer gets, codes.
+GOODWILL_POOL = ("Maaf voucher 10%", "Diskon 10% untuk pesanan berikutnya", 20)
 
 
 def draw_avatar(initials: str, size: int = 256) -> bytes:
@@ -326,4 +329,13 @@ def load_demo_data() -> list[str]:
             continue
         create_canned(title=title, language=language, shortcut=shortcut, wordings=wordings, by=None)
         created.append(f"saved reply {title} ({language})")
+    name, offer, count = GOODWILL_POOL
+    if not CouponPool.objects.filter(name=name).exists():
+        pool = create_pool(name=name, offer=offer, by=None)
+        codes = [
+            "MAAF10-" + hashlib.sha256(f"{name}:{n}".encode()).hexdigest()[:6].upper()
+            for n in range(count)
+        ]
+        add_codes(pool=pool, text="\n".join(codes), by=None)
+        created.append(f"goodwill offer {name} ({count} codes)")
     return created

@@ -20,6 +20,7 @@ from care.audit import record_audit
 from care.models import Agent, Notification, ServiceHeartbeat
 from care.notifications import email_addresses
 from care.photos import prepare_photo
+from care.queue import enqueue_on_commit
 
 
 def record_heartbeat(*, service: str, hostname: str) -> None:
@@ -125,6 +126,7 @@ def update_agent(*, agent: Agent, by: User | AnonymousUser | None, **fields: Any
         fields["initials"] = normalise_initials(fields["initials"])
     if "photo" in fields and not fields["photo"]:
         fields["photo"] = ""  # a cleared file input gives False
+    face = (agent.display_name, agent.photo.name if agent.photo else "")
     for name, value in fields.items():
         setattr(agent, name, value)
     agent.full_clean(exclude=["user"])
@@ -138,6 +140,11 @@ def update_agent(*, agent: Agent, by: User | AnonymousUser | None, **fields: Any
         agent.channels.set(channels)
         fields["channels"] = [c.pk for c in channels]
     record_audit(actor=by, verb="agent_updated", target=agent, fields=sorted(fields))
+    if face != (agent.display_name, agent.photo.name if agent.photo else ""):
+        # Messenger shows the agent's name and photo: their personas are made anew.
+        from responses.tasks import sync_personas_task
+
+        enqueue_on_commit(sync_personas_task, agent.pk)
     return agent
 
 

@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
     # A customer left waiting climbs the priority levels (triage's age weight).
     "rescore-waiting": {"task": "inbox.tasks.rescore_waiting_task", "schedule": 300.0},
     "relay-outbox": {"task": "responses.tasks.relay_outbox_task", "schedule": 10.0},
+    # Resolved cases: "is it solved?" with the survey link, CARE_FOLLOW_UP_HOURS later.
+    "send-follow-ups": {"task": "responses.tasks.send_follow_ups_task", "schedule": 300.0},
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
@@ -268,9 +270,24 @@ CARE_FACEBOOK_SIGNATURE = env.str("CARE_FACEBOOK_SIGNATURE", default=" ^{initial
 CARE_REPLY_SEND_TIMEOUT = env.float("CARE_REPLY_SEND_TIMEOUT", default=10.0)
 CARE_REPLY_MAX_ATTEMPTS = env.int("CARE_REPLY_MAX_ATTEMPTS", default=6)
 CARE_OUTBOX_RELAY_SECONDS = env.int("CARE_OUTBOX_RELAY_SECONDS", default=30)
+# The largest image an agent may attach to a reply, in MB, before it is resized
+# (responses/services/attachments.py).
+CARE_ATTACHMENT_MAX_MB = env.int("CARE_ATTACHMENT_MAX_MB", default=10)
+# Where customers and platforms reach care from outside: survey links in follow-ups, the
+# agents' photos that Messenger personas show.
+CARE_PUBLIC_URL = env.str("CARE_PUBLIC_URL", default="http://127.0.0.1:8000")
 # "Sound human": a reply worded exactly like one of the team's last this many replies is
 # flagged in the reply box (responses/services/tone.py); 0 checks only the same customer.
 CARE_SAMENESS_WINDOW = env.int("CARE_SAMENESS_WINDOW", default=50)
+# Goodwill (responses/services/goodwill.py): the customer panel suggests an offer from this
+# many conversations in 12 months (or on a recurring topic, or repeated unhappy cases).
+CARE_GOODWILL_MIN_CONVERSATIONS = env.int("CARE_GOODWILL_MIN_CONVERSATIONS", default=5)
+# Follow-up after resolution (responses/services/follow_ups.py): this many hours after a
+# case is resolved, ask the customer on the same channel whether it is solved, with a
+# survey link valid this many days (links start with CARE_PUBLIC_URL); 0 hours switches
+# follow-ups off.
+CARE_FOLLOW_UP_HOURS = env.int("CARE_FOLLOW_UP_HOURS", default=24)
+CARE_SURVEY_DAYS = env.int("CARE_SURVEY_DAYS", default=14)
 # How often every page asks for the bell's unread count (seconds).
 CARE_BELL_POLL_SECONDS = env.int("CARE_BELL_POLL_SECONDS", default=15)
 # Where `make demo` runs the platform simulator; shown on the Channels page.

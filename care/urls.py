@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from care import api, notification_views, views
 from inbox import channel_views, sla_views, triage_views, webhooks
+from responses import survey_views
 
 settings_patterns = (
     [
@@ -52,6 +53,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("inbox/", include("inbox.urls")),
+    # For customers, without a login: the signed token is the key (responses/survey_views.py).
+    path("survey/<str:token>/", survey_views.survey, name="survey"),
     path("responses/", include("responses.urls")),
     path("webhooks/facebook", webhooks.facebook_webhook, name="webhook-facebook"),
     path("webhooks/x", webhooks.x_webhook, name="webhook-x"),

@@ -74,6 +74,25 @@ class MergeForm(forms.Form):
     into = forms.IntegerField(min_value=1)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked as a FileField checks one (the pattern of
+    Django's "Uploading multiple files"); cleans to a list, empty when none was chosen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single_file_clean = super().clean
+        if isinstance(data, list | tuple):
+            return [single_file_clean(d, initial) for d in data if d]
+        return [single_file_clean(data, initial)] if data else []
+
+
 class ReplyForm(forms.Form):
     text = forms.CharField(
         max_length=10000,
@@ -81,6 +100,17 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "data-typing": "1"}),
     )
     private = forms.BooleanField(required=False, label=_("Private message"))
+    # Checked, cleaned and kept by responses/services/attachments.py, not here.
+    images = MultipleFileField(
+        required=False,
+        label=_("Add images"),
+        widget=MultipleFileInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/gif,image/webp",
+                "aria-describedby": "reply-images-hint",
+            }
+        ),
+    )
     # What the agent had seen when the page loaded: newer activity is shown before sending.
     seen_message_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     seen_reply_id = forms.IntegerField(min_value=0, widget=forms.HiddenInput)

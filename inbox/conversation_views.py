@@ -32,8 +32,8 @@ from inbox.selectors import ConversationMerged
 from inbox.services import conversations as actions
 from inbox.services import presence, sla, triage
 from inbox.services.escalation import escalate_conversation
-from responses.models import Reply
-from responses.services import outbox, signing
+from responses.models import CallLog, Reply
+from responses.services import attachments, case_replies, outbox, signing
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -126,7 +126,10 @@ def conversation_detail(
 def _full_context(
     conversation: Conversation, agent: Agent, reply_form: forms.ReplyForm | None = None
 ) -> dict[str, Any]:
+    from responses.services.goodwill import goodwill_suggestion
+
     seen = _versions(conversation)
+    moved_private = case_replies.moved_private(conversation)
     return {
         "history": selectors.customer_history(conversation, agent),
         "assignable": selectors.assignable_agents(conversation),
@@ -140,10 +143,15 @@ def _full_context(
                 "seen_message_id": seen["message_id"],
                 "seen_reply_id": seen["reply_id"],
                 "idempotency_key": uuid.uuid4(),
+                # Once a case went private, the box answers in private.
+                "private": moved_private,
             }
         ),
+        "moved_private": moved_private,
+        "call_outcomes": CallLog.Outcome.choices,
         "needs_approval": outbox.needs_approval(agent, conversation.channel_account),
         "can_reassign": agent.user.has_perm("care.reassign_conversations"),
+        "goodwill": goodwill_suggestion(conversation),
         "nav_section": "inbox",
     }
 
@@ -367,10 +375,12 @@ def conversation_reply(
     request: HttpRequest, conversation: Conversation, agent: Agent
 ) -> HttpResponse:
     """Queue the agent's reply; warn first when something arrived since the page opened."""
-    form = forms.ReplyForm(request.POST)
+    form = forms.ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
+        images: list[dict[str, Any]] = []
         try:
+            images = attachments.store_images(data["images"])
             reply = outbox.send_reply(
                 conversation=conversation,
                 by=agent,
@@ -380,13 +390,20 @@ def conversation_reply(
                 seen_message_id=data["seen_message_id"],
                 seen_reply_id=data["seen_reply_id"],
                 confirmed=data["confirmed"],
+                attachments=images,
             )
         except CareError as error:
+            attachments.discard_images(images)
             if error.code != "new_activity":
-                form.add_error("text", error.message)
+                field = "images" if error.code in attachments.ERROR_CODES else "text"
+                form.add_error(field, error.message)
             else:
+                if images:  # a file input cannot be filled in again by the page
+                    messages.warning(request, _("Attach your images again before you send."))
                 return _warn_new_activity(request, conversation, agent, form, error)
         else:
+            if reply.attachments != images:  # the same key twice: the first send's images
+                attachments.discard_images(images)
             if reply.status == Reply.Status.PENDING_APPROVAL:
                 messages.success(request, _("Reply sent to a supervisor for approval."))
             else:

@@ -814,6 +814,16 @@ class RoutingRule(models.Model):
         "care.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("assign to"),
     )  # fmt: skip
+    # An acknowledgement from a saved reply, signed by the assigned agent or, without one,
+    # by `acknowledge_as` (a shift lead): the customer hears from a person at once.
+    acknowledge_with = models.ForeignKey(
+        "responses.CannedResponse", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("acknowledge with"),
+    )  # fmt: skip
+    acknowledge_as = models.ForeignKey(
+        "care.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("signed by"),
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

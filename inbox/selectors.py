@@ -335,14 +335,14 @@ def inbox_version(agent: Agent) -> dict[str, Any]:
 
 @dataclass
 class TimelineEntry:
-    kind: str  # "message", "note", "event", "reply"
+    kind: str  # "message", "note", "event", "reply", "survey"
     at: datetime
     item: Any
 
 
 def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
     """Messages, internal notes, replies and status changes, in the order they happened."""
-    from responses.models import Reply
+    from responses.models import CallLog, Reply
 
     # channel_account: the thread links each post to its platform (a query per message without).
     # A sent reply shows once, as the reply (its status, link, agent), not again as the
@@ -353,17 +353,32 @@ def conversation_timeline(conversation: Conversation) -> list[TimelineEntry]:
         .prefetch_related("topics")
     )
     notes = InternalNote.objects.filter(conversation=conversation).select_related("author")
-    events = ConversationEvent.objects.filter(conversation=conversation).select_related("actor")
+    # A logged call shows as the call itself (outcome, notes), not also as its event.
+    events = (
+        ConversationEvent.objects.filter(conversation=conversation)
+        .exclude(kind=ConversationEvent.Kind.CALL_LOGGED)
+        .select_related("actor")
+    )
     replies = Reply.objects.filter(conversation=conversation).select_related(
         "author", "reviewed_by"
     )
+    calls = CallLog.objects.filter(conversation=conversation).select_related("agent")
     entries = chain(
+        (TimelineEntry("call", c.called_at, c) for c in calls),
         (TimelineEntry("message", m.platform_created_at, m) for m in messages),
         (TimelineEntry("note", n.created_at, n) for n in notes),
         (TimelineEntry("event", e.created_at, e) for e in events),
         (TimelineEntry("reply", r.created_at, r) for r in replies),
+        # The customer's survey answer after a follow-up (responses/services/follow_ups.py).
+        (TimelineEntry("survey", a.answered_at, a) for a in _survey_answers(conversation)),
     )
     return sorted(entries, key=lambda e: e.at)
+
+
+def _survey_answers(conversation: Conversation) -> Any:
+    from responses.models import SurveyAnswer
+
+    return SurveyAnswer.objects.filter(follow_up__conversation=conversation)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from inbox.models import (
     Topic,
 )
 from inbox.services import routing, triage
+from responses.models import CannedResponse
 
 
 class TopicForm(forms.Form):
@@ -208,6 +209,17 @@ class RoutingRuleForm(forms.Form):
         required=False,
         label=gettext_lazy("Assign to"),
     )
+    acknowledge_with = forms.ModelChoiceField(
+        queryset=CannedResponse.objects.filter(is_active=True),
+        required=False,
+        label=gettext_lazy("Acknowledge with a saved reply"),
+        help_text=gettext_lazy("Sent at once on the customer's channel, signed by a person."),
+    )
+    acknowledge_as = forms.ModelChoiceField(
+        queryset=Agent.objects.filter(user__is_active=True),
+        required=False,
+        label=gettext_lazy("Signed by (when the rule assigns nobody)"),
+    )
 
     def clean_handles(self) -> list[str]:
         return _words(self.cleaned_data["handles"])
@@ -239,9 +251,9 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
             verified=data["verified"],
             vip=data["vip"],
         )
-    rules = RoutingRule.objects.select_related("department", "assign_to").prefetch_related(
-        "channels", "topics"
-    )
+    rules = RoutingRule.objects.select_related(
+        "department", "assign_to", "acknowledge_with", "acknowledge_as"
+    ).prefetch_related("channels", "topics")
     return render(
         request,
         "inbox/triage/routing.html",
@@ -278,6 +290,8 @@ def routing_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             "set_priority": rule.set_priority,
             "add_tags": " ".join(rule.add_tags),
             "assign_to": rule.assign_to,
+            "acknowledge_with": rule.acknowledge_with,
+            "acknowledge_as": rule.acknowledge_as,
         }
     form = RoutingRuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

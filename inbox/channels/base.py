@@ -103,6 +103,8 @@ class Outgoing:
     in_reply_to: str = ""
     recipient: str = ""
     tag: str = ""
+    persona: str = ""  # Messenger: the agent's persona id, so their name and photo show
+    media: tuple[str, ...] = ()  # absolute paths of images to upload with it
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,14 @@ class ChannelAdapter:
         """Send a private message to a customer id; returns its external_id."""
         raise NotImplementedError
 
+    def like(self, external_id: str) -> None:
+        """Like a customer's public post (a tweet, a comment) as the brand.
+
+        Liking twice is not an error on either platform, so a retried like is harmless.
+        ChannelError(permanent=True) if the post is gone or cannot be liked.
+        """
+        raise NotImplementedError
+
     def deliver(self, outgoing: Outgoing) -> Delivered:
         """Post one reply; ChannelError (with a `reason` where it helps) if refused."""
         raise NotImplementedError
@@ -174,6 +184,13 @@ class ChannelAdapter:
         a worker killed mid-call): the platform is the only witness of what it received.
         """
         raise NotImplementedError
+
+    def create_persona(self, *, name: str, picture_url: str) -> str:
+        """A sender identity for private messages (Messenger personas); returns its id."""
+        raise ChannelError(f"{self.platform} has no personas", permanent=True)
+
+    def delete_persona(self, persona_id: str) -> None:
+        raise ChannelError(f"{self.platform} has no personas", permanent=True)
 
     def parse_webhook(self, payload: dict[str, Any]) -> list[InboundEvent]:
         """Events of one webhook delivery that belong to this account."""

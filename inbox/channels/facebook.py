@@ -8,8 +8,10 @@ reads Graph's usage headers through a response hook on its session.
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import facebook
@@ -64,6 +66,17 @@ def _refusal(error: dict[str, Any]) -> str:
     if error.get("code") == 100 and "does not exist" in str(error.get("message", "")):
         return "target_gone"
     return ""
+
+
+def _image_file(path: str) -> tuple[str, bytes, str]:
+    """(name, bytes, content type) of a reply's image, for a multipart upload."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ChannelError(
+            f"The image {Path(path).name} cannot be read ({exc.strerror})", permanent=True
+        ) from exc
+    return Path(path).name, data, mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
 def _usage_percent(headers: Any) -> tuple[int | None, float | None]:
@@ -288,8 +301,17 @@ class FacebookAdapter(ChannelAdapter):
         page = self._call(self.page_id, {"fields": "id,name"})
         return str(page.get("name", self.page_id))
 
-    def post_reply(self, *, in_reply_to: str, text: str) -> str:
-        return str(self._call(f"{in_reply_to}/comments", post_args={"message": text})["id"])
+    def post_reply(self, *, in_reply_to: str, text: str, image: str = "") -> str:
+        # An image goes as the multipart `source` (graph-api/reference/object/comments):
+        # `attachment_url` would need a public address, which care need not have.
+        files = {"source": _image_file(image)} if image else None
+        comment = self._call(f"{in_reply_to}/comments", post_args={"message": text}, files=files)
+        return str(comment["id"])
+
+    def like(self, external_id: str) -> None:
+        # POST /{object-id}/likes → {"success": true}. An empty post_args makes
+        # facebook-sdk POST, with the token in the query string.
+        self._call(f"{external_id}/likes", post_args={})
 
     def send_private(self, *, to: str, text: str) -> str:
         result = self._call(
@@ -305,7 +327,11 @@ class FacebookAdapter(ChannelAdapter):
 
     def deliver(self, outgoing: Outgoing) -> Delivered:
         if outgoing.delivery == "public_reply":
-            comment_id = self.post_reply(in_reply_to=outgoing.in_reply_to, text=outgoing.text)
+            comment_id = self.post_reply(
+                in_reply_to=outgoing.in_reply_to,
+                text=outgoing.text,
+                image=outgoing.media[0] if outgoing.media else "",  # one at most (the outbox)
+            )
             return Delivered(comment_id, f"https://www.facebook.com/{comment_id}")
         if outgoing.delivery == "private_reply":
             recipient = {"comment_id": outgoing.in_reply_to}
@@ -319,8 +345,28 @@ class FacebookAdapter(ChannelAdapter):
         }
         if outgoing.tag:
             args["tag"] = outgoing.tag
+        if outgoing.persona:
+            args["persona_id"] = outgoing.persona
+        for path in outgoing.media:
+            # A Messenger message is text or an attachment, not both: the image goes first,
+            # as its own message, so a failure there leaves the text unsent (never twice).
+            attachment = {"type": "image", "payload": {"is_reusable": True}}
+            self._call(
+                f"{self.page_id}/messages",
+                post_args={**args, "message": json.dumps({"attachment": attachment})},
+                files={"filedata": _image_file(path)},
+            )
         result = self._call(f"{self.page_id}/messages", post_args=args)
         return Delivered(str(result["message_id"]))
+
+    def create_persona(self, *, name: str, picture_url: str) -> str:
+        args = {"name": name}
+        if picture_url:
+            args["profile_picture_url"] = picture_url
+        return str(self._call(f"{self.page_id}/personas", post_args=args)["id"])
+
+    def delete_persona(self, persona_id: str) -> None:
+        self._call(persona_id, method="DELETE")
 
     def find_delivered(self, outgoing: Outgoing, *, since: datetime) -> Delivered | None:
         if outgoing.delivery == "public_reply":

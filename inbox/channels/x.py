@@ -7,9 +7,12 @@ can read X's rate-limit headers, which tweepy's Response objects drop.
 
 from __future__ import annotations
 
+import mimetypes
 import time
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -40,6 +43,12 @@ TWEET_FIELDS = [
 ]
 USER_FIELDS = ["username", "name", "profile_image_url", "public_metrics", "verified"]
 DM_FIELDS = ["id", "text", "created_at", "sender_id", "dm_conversation_id", "event_type"]
+# Looking for a post whose result was unknown: at most this many pages of 100 of our own.
+LOOKUP_PAGES = 10
+# Media upload: GIFs go in chunks (the one-shot upload takes images only), 1 MB each; a GIF
+# X is still processing is asked about this many times before the attempt gives up.
+MEDIA_CHUNK_BYTES = 1024 * 1024
+MEDIA_STATUS_CHECKS = 5
 
 
 def parse_x_time(value: str | None) -> datetime:
@@ -61,6 +70,26 @@ def _refusal(detail: str) -> str:
     if "too long" in lowered:
         return "too_long"
     return ""
+
+
+def _raise_like_tweepy(response: requests.Response) -> None:
+    """tweepy's exception for an error status, as tweepy.Client.request raises it."""
+    status = response.status_code
+    if status == 429:
+        reset = response.headers.get("x-rate-limit-reset")
+        raise tweepy.TooManyRequests(response, reset_time=int(reset) if reset else None)
+    errors: dict[int, type[tweepy.HTTPException]] = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+    }
+    if status in errors:
+        raise errors[status](response)
+    if status >= 500:
+        raise tweepy.TwitterServerError(response)
+    if not 200 <= status < 300:
+        raise tweepy.HTTPException(response)
 
 
 def _rate_info(response: requests.Response | None) -> RateInfo:
@@ -268,22 +297,137 @@ class XAdapter(ChannelAdapter):
             ).json()
         return str(body["data"]["username"])
 
-    def post_reply(self, *, in_reply_to: str, text: str) -> str:
+    def post_reply(
+        self, *, in_reply_to: str, text: str, media_ids: Sequence[str] | None = None
+    ) -> str:
         response = self._call(
-            self.client.create_tweet, text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True
+            self.client.create_tweet,
+            text=text,
+            in_reply_to_tweet_id=in_reply_to,
+            media_ids=list(media_ids) if media_ids else None,
+            user_auth=True,
         )
         return str(response.json()["data"]["id"])
 
-    def send_private(self, *, to: str, text: str) -> str:
+    def send_private(self, *, to: str, text: str, media_id: str | None = None) -> str:
         response = self._call(
-            self.client.create_direct_message, participant_id=to, text=text, user_auth=True
+            self.client.create_direct_message,
+            participant_id=to,
+            text=text,
+            media_id=media_id,
+            user_auth=True,
         )
         return str(response.json()["data"]["dm_event_id"])
 
+    # --- media ----------------------------------------------------------------------
+    def upload_media(self, paths: Sequence[str], *, dm: bool = False) -> list[str]:
+        """Upload images with POST /2/media/upload; their media ids (valid for 24 hours,
+        so every attempt uploads again: an upload is not a post)."""
+        return [self._upload(path, category="dm" if dm else "tweet") for path in paths]
+
+    def _upload(self, path: str, *, category: str) -> str:
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ChannelError(
+                f"The image {Path(path).name} cannot be read ({exc.strerror})", permanent=True
+            ) from exc
+        if content_type == "image/gif":  # kept only when animated (attachments.py)
+            return self._upload_in_chunks(data, content_type, category=f"{category}_gif")
+        body = self._call(
+            self._media_request,
+            "POST",
+            "/2/media/upload",
+            data={"media_category": f"{category}_image", "media_type": content_type},
+            files={"media": (Path(path).name, data, content_type)},
+        ).json()
+        return str(body["data"]["id"])
+
+    def _upload_in_chunks(self, data: bytes, content_type: str, *, category: str) -> str:
+        route = "/2/media/upload"
+        started = self._call(
+            self._media_request,
+            "POST",
+            f"{route}/initialize",
+            json={"media_type": content_type, "total_bytes": len(data), "media_category": category},
+        ).json()
+        media_id = str(started["data"]["id"])
+        for index, start in enumerate(range(0, len(data), MEDIA_CHUNK_BYTES)):
+            self._call(
+                self._media_request,
+                "POST",
+                f"{route}/{media_id}/append",
+                data={"segment_index": str(index)},
+                files={"media": ("blob", data[start : start + MEDIA_CHUNK_BYTES])},
+            )
+        done = self._call(self._media_request, "POST", f"{route}/{media_id}/finalize").json()
+        info = done["data"].get("processing_info") or {}
+        for _ in range(MEDIA_STATUS_CHECKS):
+            state = info.get("state", "succeeded")
+            if state == "succeeded":
+                return media_id
+            if state == "failed":
+                error = (info.get("error") or {}).get("message", "processing failed")
+                raise ChannelError(f"X refused the GIF: {error}", permanent=True)
+            time.sleep(min(float(info.get("check_after_secs", 1)), 2.0))
+            status = self._call(
+                self._media_request,
+                "GET",
+                route,
+                params={"command": "STATUS", "media_id": media_id},
+            ).json()
+            info = status["data"].get("processing_info") or {}
+        raise ChannelError("X is still processing the GIF")  # transient: the outbox retries
+
+    def _media_request(self, method: str, route: str, **kwargs: Any) -> requests.Response:
+        """A user-context call tweepy 4.17's Client cannot make (it sends only JSON; its
+        API.media_upload uses v1.1, which X is retiring): through the client's session,
+        signed with OAuth 1.0a as Client.request signs, failing with tweepy's exceptions."""
+        client = self.client
+        auth = tweepy.OAuth1UserHandler(
+            client.consumer_key,
+            client.consumer_secret,
+            client.access_token,
+            client.access_token_secret,
+        ).apply_auth()
+        response = client.session.request(
+            method,
+            X_REAL_BASE_URL + route,
+            auth=auth,
+            headers={"User-Agent": client.user_agent},
+            **kwargs,
+        )
+        _raise_like_tweepy(response)
+        return response
+
+    def like(self, external_id: str) -> None:
+        # POST /2/users/:id/likes {"tweet_id"} → {"data": {"liked": true}}, as tweepy's
+        # Client.like sends it; the path names the account itself, where Client.like would
+        # read the user id off the access token ("<id>-…"), which OAuth 2 tokens lack.
+        self._call(
+            self.client.request,
+            "POST",
+            f"/2/users/{self.account.external_id}/likes",
+            json={"tweet_id": str(external_id)},
+            user_auth=True,
+        )
+
     def deliver(self, outgoing: Outgoing) -> Delivered:
         if outgoing.delivery == "direct_message":
-            return Delivered(self.send_private(to=outgoing.recipient, text=outgoing.text))
-        tweet_id = self.post_reply(in_reply_to=outgoing.in_reply_to, text=outgoing.text)
+            media_ids = self.upload_media(outgoing.media, dm=True)  # one at most (the outbox)
+            return Delivered(
+                self.send_private(
+                    to=outgoing.recipient,
+                    text=outgoing.text,
+                    media_id=media_ids[0] if media_ids else None,
+                )
+            )
+        tweet_id = self.post_reply(
+            in_reply_to=outgoing.in_reply_to,
+            text=outgoing.text,
+            media_ids=self.upload_media(outgoing.media),
+        )
         return Delivered(tweet_id, self._permalink(tweet_id))
 
     def find_delivered(self, outgoing: Outgoing, *, since: datetime) -> Delivered | None:
@@ -303,16 +447,9 @@ class XAdapter(ChannelAdapter):
                 ):
                     return Delivered(str(event["id"]))
             return None
-        # Our replies newer than the tweet answered: X ids grow with time.
-        response = self._call(
-            self.client.get_users_tweets,
-            self.account.external_id,
-            since_id=outgoing.in_reply_to,
-            max_results=100,
-            tweet_fields=TWEET_FIELDS,
-            user_auth=True,
-        )
-        for tweet in response.json().get("data", []):
+        # Our posts newer than the tweet answered (X ids grow with time) and than the
+        # attempt, page by page: a busy brand may have posted hundreds since.
+        for tweet in self._own_tweets(since_id=outgoing.in_reply_to, start_time=since):
             replied_to = {
                 r.get("id")
                 for r in tweet.get("referenced_tweets", [])
@@ -326,6 +463,25 @@ class XAdapter(ChannelAdapter):
             ):
                 return Delivered(str(tweet["id"]), self._permalink(str(tweet["id"])))
         return None
+
+    def _own_tweets(self, *, since_id: str, start_time: datetime) -> Iterator[dict[str, Any]]:
+        page: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            params: dict[str, Any] = {
+                "since_id": since_id,
+                "start_time": start_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "max_results": 100,
+                "tweet_fields": TWEET_FIELDS,
+                "user_auth": True,
+            }
+            if page:
+                params["pagination_token"] = page
+            body = self._call(self.client.get_users_tweets, self.account.external_id, **params)
+            data = body.json()
+            yield from data.get("data", [])
+            page = data.get("meta", {}).get("next_token")
+            if not page:
+                return
 
     def _permalink(self, tweet_id: str) -> str:
         return f"https://x.com/{self.account.name.lstrip('@')}/status/{tweet_id}"

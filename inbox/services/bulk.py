@@ -138,6 +138,12 @@ def apply_bulk_action(
             ignore_conflicts=True,
         )
     ConversationEvent.objects.bulk_create(events)
+    if action in ("close", "resolve"):
+        # Local: responses imports inbox. Spam gets none; the service skips the rest.
+        from responses.services.follow_ups import schedule_follow_up
+
+        for conversation in conversations:
+            schedule_follow_up(conversation, agent=conversation.assignee or agent)
     if conversations:
         BulkChange.objects.create(
             group=group, actor=agent, action=action, before=before, created_at=now

@@ -146,6 +146,11 @@ def change_status(*, conversation: Conversation, status: str, by: Agent) -> Conv
     clocks = sla.status_changed(conversation, previous, now)
     conversation.save(update_fields=["status", "resolved_at", "updated_at", *clocks])
     _record(conversation, by, Kind.STATUS, **{"from": previous, "to": status})
+    if status in (Status.RESOLVED, Status.CLOSED):
+        # Local: responses imports this module. The holder solved it, else whoever resolved.
+        from responses.services.follow_ups import schedule_follow_up
+
+        schedule_follow_up(conversation, agent=conversation.assignee or by)
     return conversation
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent
+from care.queue import enqueue_on_commit
 from inbox.models import (
     ChannelAccount,
     Conversation,
@@ -93,7 +94,7 @@ def load_rules() -> list[LoadedRule]:
     """The active rules in order, with their channels and topics (three queries)."""
     rules = (
         RoutingRule.objects.filter(is_active=True)
-        .select_related("department", "assign_to__user")
+        .select_related("department", "assign_to__user", "acknowledge_with")
         .prefetch_related("channels", "topics")
     )
     return [
@@ -143,6 +144,7 @@ def route_new_conversations(
     changed: list[Conversation] = []
     events: list[ConversationEvent] = []
     tag_names: dict[int, list[str]] = {}
+    acknowledgements: list[tuple[int, int, int]] = []
     works = _channels_by_agent(rules)
     for conversation, facts in arrivals:
         found = first_match(rules, facts)
@@ -169,6 +171,10 @@ def route_new_conversations(
         if rule.add_tags:
             tag_names[conversation.pk] = list(rule.add_tags)
             done.append("tags " + ", ".join(rule.add_tags))
+        signer = conversation.assignee_id if rule.assign_to_id else rule.acknowledge_as_id
+        if rule.acknowledge_with_id and signer:
+            acknowledgements.append((conversation.pk, rule.acknowledge_with_id, signer))
+            done.append(f"acknowledged with “{rule.acknowledge_with}”")
         changed.append(conversation)
         events.append(
             ConversationEvent(
@@ -185,6 +191,11 @@ def route_new_conversations(
         ConversationEvent.objects.bulk_create(events)
     if tag_names:
         _add_tags(tag_names)
+    for args in acknowledgements:
+        # A task after commit: a platform hiccup never holds up ingest.
+        from responses.tasks import acknowledge_task
+
+        enqueue_on_commit(acknowledge_task, *args)
     return changed
 
 
@@ -265,10 +276,23 @@ def save_rule(
     department = data.get("department")
     assign_to = data.get("assign_to")
     tags = [str(t) for t in data.get("add_tags") or []]  # type: ignore[attr-defined]
-    if not (department or data.get("set_priority") or assign_to or tags):
+    acknowledge_with = data.get("acknowledge_with")
+    acknowledge_as = data.get("acknowledge_as")
+    if not (department or data.get("set_priority") or assign_to or tags or acknowledge_with):
         raise CareError(
-            _("The rule does nothing: choose a department, a priority, tags or an agent."),
+            _(
+                "The rule does nothing: choose a department, a priority, tags, an agent or "
+                "an acknowledgement."
+            ),
             code="no_action",
+        )
+    if acknowledge_with and not (assign_to or acknowledge_as):
+        raise CareError(
+            _(
+                "Say who signs the acknowledgement: assign the case to an agent, or choose "
+                "who signs it."
+            ),
+            code="no_signer",
         )
     if (
         isinstance(department, Department)
@@ -293,6 +317,8 @@ def save_rule(
     rule.set_priority = data.get("set_priority") or None  # type: ignore[assignment]
     rule.add_tags = tags
     rule.assign_to = assign_to if isinstance(assign_to, Agent) else None
+    rule.acknowledge_with = acknowledge_with or None  # type: ignore[assignment]
+    rule.acknowledge_as = acknowledge_as if isinstance(acknowledge_as, Agent) else None
     rule.save()
     rule.channels.set(channels)
     rule.topics.set(topics)

@@ -36,7 +36,7 @@ class Route:
     tag: str = ""
 
 
-def plan_route(conversation: Conversation, *, private: bool) -> Route:
+def plan_route(conversation: Conversation, *, private: bool, human: bool = True) -> Route:
     """The route for a reply on this conversation, or CareError saying why there is none."""
     inbound = list(
         Message.objects.filter(
@@ -51,7 +51,7 @@ def plan_route(conversation: Conversation, *, private: bool) -> Route:
         raise CareError(_("The customer has not written anything to answer yet."), code="no_target")
     if conversation.channel_account.platform == Platform.X:
         return _x_route(inbound, private=private)
-    return _facebook_route(inbound, private=private)
+    return _facebook_route(inbound, private=private, human=human)
 
 
 def _x_route(inbound: list[Message], *, private: bool) -> Route:
@@ -69,7 +69,7 @@ def _x_route(inbound: list[Message], *, private: bool) -> Route:
     return Route(Delivery.PUBLIC_REPLY, in_reply_to=mention.external_id)
 
 
-def _facebook_route(inbound: list[Message], *, private: bool) -> Route:
+def _facebook_route(inbound: list[Message], *, private: bool, human: bool) -> Route:
     if not private:
         comment = next((m for m in inbound if m.kind == Kind.COMMENT), None)
         if comment is None:
@@ -87,7 +87,7 @@ def _facebook_route(inbound: list[Message], *, private: bool) -> Route:
     age = timezone.now() - messenger.platform_created_at
     if age <= STANDARD_WINDOW:
         return Route(Delivery.MESSENGER, recipient=messenger.author_identity.external_id)
-    if age <= HUMAN_AGENT_WINDOW:
+    if age <= HUMAN_AGENT_WINDOW and human:
         # A person answering a person: Meta allows this tag for 7 days after their message.
         return Route(
             Delivery.MESSENGER,
@@ -100,7 +100,9 @@ def _facebook_route(inbound: list[Message], *, private: bool) -> Route:
             "Facebook allows a person to answer for 7 days. Answer in public, or wait until "
             "they write again."
         )
-        % {"days": age.days},
+        % {"days": age.days}
+        if human
+        else _("Messenger's 24-hour window is closed for automated messages."),
         code="window_closed",
     )
 

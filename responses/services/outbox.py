@@ -17,6 +17,7 @@ rate limit resets or after a backoff (5xx, timeouts).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
 from typing import Any
@@ -42,7 +43,9 @@ from inbox.services import sla
 from inbox.services.conversations import claim_conversation
 from inbox.services.ingest import preview_of
 from responses.models import OutboxEntry, Reply
+from responses.services import attachments as images
 from responses.services.delivery import plan_route
+from responses.services.personas import persona_for
 from responses.services.signing import check_length
 
 log = logging.getLogger(__name__)
@@ -83,13 +86,17 @@ def send_reply(
     seen_reply_id: int = 0,
     confirmed: bool = False,
     on_behalf: bool = False,
+    automated: bool = False,
     purpose: str = "answer",
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Reply:
     """Queue the agent's reply for posting (or for a supervisor's approval).
 
     `on_behalf`: care sends for the team, whoever holds the case, without approval: an
     incident's answer to everyone caught in it (inbox/services/alerts.py), a follow-up
-    after resolution. `purpose` says what the reply is for (Reply.Purpose), for dashboards.
+    after resolution. `automated`: no person wrote it (a follow-up), so Messenger's
+    human-agent tag, which is for people answering, is not used. `purpose` says what the
+    reply is for (Reply.Purpose), for dashboards.
 
     The same idempotency key returns the reply it made: a double click or a retried POST
     posts once. The conversation is locked while deciding, so of two agents pressing send
@@ -130,7 +137,12 @@ def send_reply(
         _take_for_sending(conversation, by)
     # Over the platform's limit (signature included) is refused here, before anything is kept.
     measured = check_length(text, agent=by, conversation=conversation, private=private)
-    route = plan_route(conversation, private=private)
+    route = plan_route(conversation, private=private, human=not automated)
+    images.check_image_count(
+        platform=conversation.channel_account.platform,
+        delivery=route.delivery,
+        attachments=attachments or [],
+    )
     reply = Reply(
         conversation=conversation,
         author=by,
@@ -143,6 +155,7 @@ def send_reply(
         recipient_external_id=route.recipient,
         messenger_tag=route.tag,
         purpose=purpose,
+        attachments=attachments or [],
     )
     if not on_behalf and needs_approval(by, conversation.channel_account):
         reply.status = Status.PENDING_APPROVAL
@@ -268,11 +281,15 @@ def deliver_reply(reply_id: int) -> str:
             in_reply_to=reply.in_reply_to_external_id,
             recipient=reply.recipient_external_id,
             tag=reply.messenger_tag,
+            media=images.media_paths(reply.attachments),
         )
         account = reply.conversation.channel_account
         phase = "check" if unknown else "post"
         try:
             adapter = adapter_for(account, timeout=settings.CARE_REPLY_SEND_TIMEOUT)
+            if reply.delivery in (Reply.Delivery.MESSENGER, Reply.Delivery.PRIVATE_REPLY):
+                persona = persona_for(reply.author, account, adapter)
+                outgoing = dataclasses.replace(outgoing, persona=persona)
             delivered = None
             if unknown:
                 since = (reply.queued_at or reply.created_at) - CLOCK_SKEW

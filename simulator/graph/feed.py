@@ -8,6 +8,30 @@ from simulator.fb_webhooks import comment_change, feed_entry
 from simulator.graph.errors import GraphError
 from simulator.graph.query import FieldSpec, GraphPaging, _as_bool, _Context, parse_fields
 from simulator.graph.state import PRIVATE_REPLY_WINDOW, Comment, Post, fb_time
+from simulator.x.media import image_info
+
+
+def uploaded_photo(upload: Any, *, photo_id: str) -> dict[str, Any] | None:
+    """A multipart image (`source`, `filedata`) kept as a Page photo; None if not an image."""
+    info = image_info(upload.read()) if hasattr(upload, "read") else None
+    if info is None:
+        return None
+    mime, width, height = info
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}[mime]
+    src = f"https://scontent.xx.fbcdn.net/v/t39.30808-6/{photo_id}_n.{extension}"
+    return {"id": photo_id, "mime": mime, "width": width, "height": height, "src": src}
+
+
+def comment_attachment(photo: dict[str, Any]) -> dict[str, Any]:
+    # graph-api/reference/comment `attachment` (a StoryAttachment): type photo, media, target.
+    url = f"https://www.facebook.com/photo.php?fbid={photo['id']}"
+    image = {"height": photo["height"], "src": photo["src"], "width": photo["width"]}
+    return {
+        "media": {"image": image},
+        "target": {"id": photo["id"], "url": url},
+        "type": "photo",
+        "url": url,
+    }
 
 
 class GraphFeed(GraphPaging):
@@ -56,8 +80,14 @@ class GraphFeed(GraphPaging):
 
     def _reply(self, node: str, data: dict[str, Any]) -> dict[str, Any]:
         message = str(data.get("message") or "")
-        if not message and not data.get("attachment_url"):
+        source = data.get("source")  # an image as multipart form data
+        if not message and not data.get("attachment_url") and source is None:
             raise GraphError(400, self._error("(#100) Missing message or attachment", code=100))
+        photo = None
+        if source is not None:
+            photo = uploaded_photo(source, photo_id=self.sim.ids.fb_id())
+            if photo is None:
+                raise GraphError(400, self._error("(#324) Missing or invalid image file", code=324))
         target_comment = self.comments.get(node)
         if target_comment is not None:
             top = self.comments[target_comment.parent_id] if target_comment.parent_id else None
@@ -66,6 +96,7 @@ class GraphFeed(GraphPaging):
         else:
             parent, post = None, self.posts[node]
         comment = self._new_comment(post, parent, message, self.page)
+        comment.attachment = photo
         target_author = target_comment.author if target_comment else self.page
         self._publish(
             kind="comment",
@@ -75,6 +106,7 @@ class GraphFeed(GraphPaging):
             post_id=post.id,
             parent_id=comment.parent_id,
             to={"id": target_author["id"], "name": target_author["name"]},
+            attachment=photo,
         )
         return {"id": comment.id}
 
@@ -122,6 +154,23 @@ class GraphFeed(GraphPaging):
             created_time=comment.created,
         )
         self.webhooks.enqueue(feed_entry(page_id=self.page["id"], change=change, now=now))
+
+    def _like(self, node: str, *, liked: bool) -> dict[str, Any]:
+        """POST (or DELETE) /{post-or-comment-id}/likes: the Page likes it (or no longer).
+
+        Liking twice is still `{"success": true}`; only a change is published.
+        """
+        target: Post | Comment = self.posts[node] if node in self.posts else self.comments[node]
+        if target.liked_by_page != liked:
+            target.liked_by_page = liked
+            self._publish(kind="like" if liked else "unlike", id=node, text=None, in_reply_to=node)
+        return {"success": True}
+
+    def _likes(self, node: str) -> dict[str, Any]:
+        """GET /{id}/likes: who liked it; only the Page's own like is simulated."""
+        target: Post | Comment = self.posts[node] if node in self.posts else self.comments[node]
+        data = [dict(self.page)] if target.liked_by_page else []
+        return {"data": data, "summary": {"total_count": len(data), "has_liked": bool(data)}}
 
     # --- rendering ---------------------------------------------------------------------------
     def _render_post(
@@ -171,8 +220,8 @@ class GraphFeed(GraphPaging):
             "comment_count": sum(
                 1 for c in self.comments.values() if c.parent_id == comment.id and not c.deleted
             ),
-            "like_count": 0,
-            "user_likes": False,
+            "like_count": int(comment.liked_by_page),
+            "user_likes": comment.liked_by_page,
             "is_private": False,
             "permalink_url": f"https://www.facebook.com/{comment.post_id.replace('_', '/posts/')}"
             f"?comment_id={comment.id.split('_', 1)[1]}",
@@ -186,6 +235,8 @@ class GraphFeed(GraphPaging):
                 "message": parent.message,
                 "id": parent.id,
             }
+        if comment.attachment:
+            values["attachment"] = comment_attachment(comment.attachment)
         result = self._pick(values, fields, ("created_time", "from", "message", "id"))
         if fields and "comments" in fields and ctx is not None:
             result["comments"] = self._nested_comments(ctx, comment.id, fields["comments"])

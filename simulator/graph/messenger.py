@@ -7,6 +7,7 @@ from typing import Any
 
 from simulator.fb_webhooks import messaging_entry
 from simulator.graph.errors import WINDOW_MESSAGE, GraphError
+from simulator.graph.feed import uploaded_photo
 from simulator.graph.query import FieldSpec, GraphPaging, _Context, _json_field, parse_fields
 from simulator.graph.state import (
     HUMAN_AGENT_WINDOW,
@@ -48,6 +49,13 @@ class GraphMessenger(GraphPaging):
             raise self._param_error("(#100) Param persona_id must be a valid persona id")
         text = message.get("text")
         attachment = message.get("attachment")
+        photo = None
+        if isinstance(attachment, dict) and data.get("filedata") is not None:
+            # An upload with the message (`filedata`): Meta keeps it and returns its id.
+            photo = uploaded_photo(data["filedata"], photo_id=self.sim.ids.fb_id())
+            if photo is None:
+                raise self._param_error("(#100) Upload attachment failure.")
+            attachment = {"type": attachment.get("type", "image"), "payload": {"url": photo["src"]}}
         if text is None and not attachment:
             raise self._param_error("(#100) Message must contain text or attachment")
         if text is not None and len(str(text)) > MAX_TEXT:
@@ -105,7 +113,10 @@ class GraphMessenger(GraphPaging):
                 metadata=message.get("metadata"),
             )
         )
-        return {"recipient_id": psid, "message_id": sent.id}  # v2_6/sendresponse.json
+        result = {"recipient_id": psid, "message_id": sent.id}  # v2_6/sendresponse.json
+        if photo is not None:
+            result["attachment_id"] = photo["id"]
+        return result
 
     def _private_reply_target(self, comment_id: str, now: float) -> Comment:
         comment = self.comments.get(comment_id)

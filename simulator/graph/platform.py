@@ -183,6 +183,7 @@ class FacebookPlatform(GraphWorld):
         data: dict[str, Any] = dict(request.args.items())
         if request.method in ("POST", "PUT"):
             data.update(request_data(request))
+            data.update(request.files.items())  # multipart uploads: `source`, `filedata`
         self._check_token(request, data, parts)
         now = self.sim.clock.now()
         self.usage.prune(now)
@@ -289,6 +290,12 @@ class FacebookPlatform(GraphWorld):
             if method == "POST":
                 return self._reply(node, ctx.data)
             return self._comments(ctx, node, ctx.data)
+        if edge == "likes" and (node in self.posts or self._is_live_comment(node)):
+            if method in ("POST", "DELETE"):
+                return self._like(node, liked=method == "POST")
+            return self._likes(node)
+        if edge == "likes" and node in self.comments:
+            raise self._unsupported(method, node)  # deleted: gone, as for a GET
         if edge == "messages" and node in self.conversations and method == "GET":
             return self._conversation_messages(ctx, self.conversations[node], ctx.data)
         if is_page or node in self.posts or node in self.comments:

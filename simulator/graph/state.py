@@ -46,6 +46,7 @@ class Post:
     message: str
     created: float
     seq: int
+    liked_by_page: bool = False
 
 
 @dataclass
@@ -60,6 +61,10 @@ class Comment:
     is_hidden: bool = False
     deleted: bool = False
     private_reply_at: float | None = None
+    liked_by_page: bool = False  # POST /{comment-id}/likes as the Page
+    # A photo the Page attached (`source` upload or `attachment_url`), rendered as Graph's
+    # comment `attachment` {type, media{image{src,width,height}}, target, url}.
+    attachment: dict[str, Any] | None = None
 
 
 @dataclass

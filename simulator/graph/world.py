@@ -110,6 +110,7 @@ class GraphWorld(GraphFeed, GraphMessenger):
                         "message": comment.message,
                         "created_time": fb_time(comment.created),
                         "to": {"id": parent.author["id"], "name": parent.author["name"]},
+                        "attachment": comment.attachment,
                     }
                 )
             return found

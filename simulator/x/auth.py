@@ -29,7 +29,12 @@ RATE_LIMITS: dict[str, tuple[int | None, int]] = {
     "dm_read": (None, 15),
     "dm_write": (None, 15),
     "media": (None, 500),
+    "like": (None, 50),
 }
+# Endpoints that also have a cap per 24 hours per user [RL]: POST /2/users/:id/likes allows
+# 1,000 a day besides its 50 per 15 minutes.
+DAILY_LIMITS: dict[str, int] = {"like": 1000}
+DAY_WINDOW = 24 * 3600
 
 
 def oauth_signature(method: str, url: str, pairs: Iterable[tuple[str, str]], key: str) -> str:
@@ -92,15 +97,41 @@ class XAuth(XState):
             bucket = [limit, int(now) + WINDOW]  # [remaining, reset]
             if take:
                 self.buckets[(endpoint, identity)] = bucket
+        daily = self._daily_bucket(endpoint, identity, now, take=take)
         allowed = True
         # Limits lifted (benchmarks): nothing is counted, so nothing runs out.
         if take and self.config.enforce_rate_limits:
-            if bucket[0] > 0:
+            if bucket[0] > 0 and (daily is None or daily[0] > 0):
                 bucket[0] -= 1
+                if daily is not None:
+                    daily[0] -= 1
             else:
                 allowed = False
-        return allowed, {
+        headers = {
             "x-rate-limit-limit": str(limit),
             "x-rate-limit-remaining": str(bucket[0]),
             "x-rate-limit-reset": str(bucket[1]),
         }
+        if daily is not None:
+            headers.update(
+                {
+                    "x-user-limit-24hour-limit": str(DAILY_LIMITS[endpoint]),
+                    "x-user-limit-24hour-remaining": str(daily[0]),
+                    "x-user-limit-24hour-reset": str(daily[1]),
+                }
+            )
+        return allowed, headers
+
+    def _daily_bucket(
+        self, endpoint: str, identity: str, now: float, *, take: bool
+    ) -> list[int] | None:
+        """The 24-hour bucket of an endpoint that has one (DAILY_LIMITS), else None."""
+        if endpoint not in DAILY_LIMITS:
+            return None
+        key = (endpoint + ":24h", identity)
+        bucket = self.buckets.get(key)
+        if bucket is None or now >= bucket[1]:
+            bucket = [DAILY_LIMITS[endpoint], int(now) + DAY_WINDOW]
+            if take:
+                self.buckets[key] = bucket
+        return bucket

@@ -62,6 +62,20 @@ UNSUPPORTED_AUTHENTICATION = {
     "type": PROBLEMS + "unsupported-authentication",
     "status": 403,
 }
+# Liking a deleted or unknown post: a 400 naming no parameter (JoeMayo/LinqToTwitter#364).
+LIKE_TARGET_GONE = {
+    "errors": [{"message": "This tweet cannot be found."}],
+    "title": "Invalid Request",
+    "detail": "One or more parameters to your request was invalid.",
+    "type": PROBLEMS + "invalid-request",
+}
+# Acting for a user other than the token's: not observed, worded like X's other 403s.
+NOT_THIS_USER = {
+    "detail": "You are not permitted to act on behalf of this user.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
 NO_ROUTE = {"title": "Not Found", "type": "about:blank", "status": 404, "detail": "Not Found"}
 
 

@@ -48,6 +48,7 @@ class XPlatform(XTweets, XDms, XAuth):
             ("GET", r"/2/tweets/([^/]+)", "lookup", self.get_tweet),
             ("POST", r"/2/tweets", "create_tweet", self.create_tweet),
             ("DELETE", r"/2/tweets/([^/]+)", "delete_tweet", self.delete_tweet),
+            ("POST", r"/2/users/([^/]+)/likes", "like", self.like_tweet),
             ("GET", r"/2/dm_events", "dm_read", self.get_dm_events),
             ("GET", r"/2/dm_conversations/with/([^/]+)/dm_events", "dm_read", self.get_dms_with),
             ("GET", r"/2/dm_conversations/([^/]+)/dm_events", "dm_read", self.get_dms_in),
@@ -284,6 +285,17 @@ class XPlatform(XTweets, XDms, XAuth):
                         "size": media["size"],
                     }
                 )
+            for tweet_id, liked_at in self.likes.items():
+                items.append(
+                    {
+                        "platform": "x",
+                        "kind": "like",
+                        "id": tweet_id,
+                        "text": "",
+                        "in_reply_to": tweet_id,
+                        "published_at": liked_at,
+                    }
+                )
             items.sort(key=lambda item: item["published_at"])
             return items
 
@@ -302,4 +314,5 @@ class XPlatform(XTweets, XDms, XAuth):
                 "dms_received": len(self.dms) - sent,
                 "dms_sent": sent,
                 "media": len(self.media),
+                "likes": len(self.likes),
             }

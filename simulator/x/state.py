@@ -48,6 +48,7 @@ class XState:
             self.dm_ids: list[int] = []
             self.dm_by_conversation: dict[str, list[int]] = {}
             self.media: dict[str, dict[str, Any]] = {}
+            self.likes: dict[str, float] = {}  # posts the brand liked, with when
             self.buckets: dict[tuple[str, str], list[int]] = {}
             self.people.reset(self.config.seed)
             brand = self.people.person(

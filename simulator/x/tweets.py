@@ -14,6 +14,8 @@ from simulator.core import json_response
 from simulator.x.auth import REAL_HOSTS
 from simulator.x.errors import (
     DUPLICATE,
+    LIKE_TARGET_GONE,
+    NOT_THIS_USER,
     NOT_YOURS,
     PROBLEMS,
     REPLY_TARGET_GONE,
@@ -278,3 +280,22 @@ class XTweets(XJson, XMedia):
         if tweet["replied_to"] in self.tweets:
             self.tweets[tweet["replied_to"]]["reply_count"] -= 1
         return json_response({"data": {"deleted": True}})
+
+    def like_tweet(self, request: Request, user_id: str) -> Response:
+        """POST /2/users/:id/likes {"tweet_id"}: the brand likes a post.
+
+        Liking a post already liked answers `liked: true` again (a like is idempotent);
+        a deleted or unknown post is a 400 "This tweet cannot be found."
+        """
+        check_id("id", user_id)
+        if user_id != self.brand_id:
+            return problem(NOT_THIS_USER)
+        body = json_body(request)
+        tweet_id = str(body.get("tweet_id") or "")
+        if not tweet_id:
+            raise invalid("tweet_id", "", "The `tweet_id` field is required")
+        check_id("tweet_id", tweet_id)
+        if self._live(tweet_id) is None:
+            return problem(LIKE_TARGET_GONE)
+        self.likes.setdefault(tweet_id, self.sim.clock.now())
+        return json_response({"data": {"liked": True}})

@@ -311,6 +311,12 @@ if (page) {
     escalate.open = true;
     escalate.querySelector("textarea, select")?.focus();
   }
+  const openDetails = (id) => {
+    const details = document.getElementById(id);
+    if (!details || details.hidden) return;
+    details.open = true;
+    details.querySelector("textarea, select")?.focus();
+  };
   const focusBox = (box) => { box?.focus(); box?.scrollIntoView({ block: "center" }); };
   const byHash = { "#reply": () => focusBox(reply), "#note": () => focusBox(note), "#escalate": openEscalate };
   byHash[location.hash]?.();
@@ -330,6 +336,9 @@ if (page) {
       case "e": openEscalate(); break;
       case "a": page.querySelector("[data-shortcut=a]")?.click(); break;
       case "s": page.querySelector("[data-shortcut=s]")?.click(); break;
+      case "o": page.querySelector("[data-shortcut=o]")?.click(); break;
+      case "p": openDetails("move-private"); break;
+      case "l": openDetails("log-call"); break;
       case "/": location.href = "/inbox/#search"; break;
       case "Escape": // back to the list, unless that would throw away a reply or note
         if (!reply?.value.trim() && !note?.value.trim()) location.href = "/inbox/";

@@ -314,7 +314,7 @@ def test_with_the_broker_down_a_delivery_still_gets_200_and_waits_for_the_relay(
     def broker_down(*args):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(process_webhook_delivery_task, "delay", broker_down)
+    monkeypatch.setattr(process_webhook_delivery_task, "apply_async", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = post(messenger_body())

@@ -410,3 +410,44 @@ def test_a_channel_can_ask_approval_of_everyone(simulator, x_account, agent):
     ChannelAccount.objects.filter(pk=x_account.pk).update(replies_need_approval=True)
     conversation = x_case(simulator, x_account)
     assert send(conversation, agent).status == Reply.Status.PENDING_APPROVAL
+
+
+def test_messenger_replies_carry_the_agents_persona_renewed_when_they_change(
+    simulator, fb_account, agent, settings
+):
+    from care.services import update_agent
+    from responses.models import MessengerPersona
+    from responses.services.personas import sync_personas
+
+    conversation = messenger_case(simulator, fb_account)
+    reply = send(conversation, agent, text="Halo kak, kami cek resinya ya", private=True)
+    assert deliver_reply(reply.pk) == "sent"
+    reply.refresh_from_db()
+    persona = MessengerPersona.objects.get(agent=agent, channel_account=fb_account)
+    assert simulator.facebook.personas[persona.persona_id]["name"] == agent.display_name
+    [sent] = [p for p in simulator.facebook.published() if p.get("id") == reply.platform_id]
+    assert sent["persona_id"] == persona.persona_id
+
+    update_agent(agent=agent, by=None, display_name="Sari Wulandari")
+    assert sync_personas(agent) == 1
+    renewed = MessengerPersona.objects.get(agent=agent, channel_account=fb_account)
+    assert renewed.persona_id != persona.persona_id
+    assert simulator.facebook.personas[renewed.persona_id]["name"] == "Sari Wulandari"
+    assert persona.persona_id not in simulator.facebook.personas  # the old face is gone
+
+
+def test_a_persona_the_page_refuses_does_not_stop_the_reply(simulator, fb_account, agent):
+    conversation = messenger_case(simulator, fb_account)
+    reply = send(conversation, agent, text="Halo kak", private=True)
+    simulator.sim.faults.add(Fault(platform="facebook", kind="server_error"))  # the persona call
+    assert deliver_reply(reply.pk) == "sent"
+
+
+def test_an_automated_message_never_uses_the_human_agent_tag(simulator, fb_account):
+    from responses.services.delivery import plan_route
+
+    conversation = messenger_case(simulator, fb_account, days_ago=3)
+    assert plan_route(conversation, private=True).tag == "HUMAN_AGENT"
+    with pytest.raises(CareError) as refused:
+        plan_route(conversation, private=True, human=False)
+    assert refused.value.code == "window_closed"

@@ -635,3 +635,48 @@ def test_responses_match_recorded_keys(sim: RunningSimulator, graph: facebook.Gr
     assert set(conversation["messages"]["data"][0]) <= set(
         recorded_conversation["messages"]["data"][0]
     )
+
+
+# --- likes -----------------------------------------------------------------------------------
+def test_the_page_likes_a_comment_once_however_often_it_asks(
+    sim: RunningSimulator, graph: facebook.GraphAPI
+) -> None:
+    praise = customer_comment(sim, message="Teknisinya ramah dan cepat, mantap!")
+
+    first = graph.request(f"v26.0/{praise['id']}/likes", post_args={})
+    second = graph.request(f"v26.0/{praise['id']}/likes", post_args={})
+    seen = graph.get_object(praise["id"], fields="id,user_likes,like_count")
+    likers = graph.get_connections(praise["id"], "likes")
+
+    assert first == second == {"success": True}
+    assert (seen["user_likes"], seen["like_count"]) == (True, 1)
+    assert likers["data"] == [{"id": PAGE_ID, "name": CONFIG.fb_page_name}]
+    likes = [item for item in sim.facebook.published() if item["kind"] == "like"]
+    assert [item["id"] for item in likes] == [praise["id"]]
+
+
+def test_unliking_takes_the_pages_like_back(
+    sim: RunningSimulator, graph: facebook.GraphAPI
+) -> None:
+    praise = customer_comment(sim, message="Makasih!")
+    graph.request(f"v26.0/{praise['id']}/likes", post_args={})
+
+    removed = graph.request(f"v26.0/{praise['id']}/likes", method="DELETE")
+
+    assert removed == {"success": True}
+    assert graph.get_object(praise["id"], fields="user_likes")["user_likes"] is False
+    assert [i["kind"] for i in sim.facebook.published()][-2:] == ["like", "unlike"]
+
+
+def test_liking_a_deleted_or_unknown_object_is_error_100(
+    sim: RunningSimulator, graph: facebook.GraphAPI
+) -> None:
+    gone = customer_comment(sim)
+    graph.delete_object(gone["id"])
+
+    for object_id in (gone["id"], "123456789_987654321"):
+        with pytest.raises(facebook.GraphAPIError) as raised:
+            graph.request(f"v26.0/{object_id}/likes", post_args={})
+        assert raised.value.code == 100
+        assert "does not exist" in raised.value.message
+    assert not [i for i in sim.facebook.published() if i["kind"] == "like"]

@@ -912,3 +912,79 @@ def test_a_page_of_100000_mentions_is_served_in_milliseconds(sim: RunningSimulat
 
     assert response.status_code == 200
     assert per_page < 0.010
+
+
+# --- likes (POST /2/users/:id/likes) -------------------------------------------------------
+def like(sim: RunningSimulator, tweet_id: str, user_id: str | None = None) -> requests.Response:
+    """The call XAdapter.like makes: tweepy's request, with the brand's id in the path."""
+    path = f"/2/users/{user_id or brand_id(sim)}/likes"
+    response: requests.Response = client(sim).request(
+        "POST", path, json={"tweet_id": tweet_id}, user_auth=True
+    )
+    return response
+
+
+def test_liking_a_mention_answers_liked_and_a_second_like_changes_nothing(
+    sim: RunningSimulator,
+) -> None:
+    praise = x_of(sim).add_mention(text="Pelayanannya cepat sekali, terima kasih!")
+
+    first = like(sim, praise["id"])
+    second = like(sim, praise["id"])
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json() == {"data": {"liked": True}}
+    published = sim_call(sim, "GET", "/_sim/published").json()["data"]
+    likes = [p for p in published if p["kind"] == "like"]
+    assert [(p["id"], p["in_reply_to"]) for p in likes] == [(praise["id"], praise["id"])]
+    assert x_of(sim).stats()["likes"] == 1
+
+
+def test_liking_a_deleted_or_unknown_tweet_is_the_recorded_bad_request(
+    sim: RunningSimulator,
+) -> None:
+    api = client(sim)
+    own = api.create_tweet(text="Jam layanan 08.00-22.00").data["id"]
+    api.delete_tweet(own)
+
+    for tweet_id in (own, "1234567890123456789"):
+        with pytest.raises(tweepy.BadRequest) as raised:
+            like(sim, tweet_id)
+        assert raised.value.api_messages == ["This tweet cannot be found."]
+        assert raised.value.response.json()["type"].endswith("/problems/invalid-request")
+
+
+def test_liking_needs_the_brands_own_id_and_user_context(sim: RunningSimulator) -> None:
+    praise = x_of(sim).add_mention(text="mantap")
+
+    with pytest.raises(tweepy.Forbidden):
+        like(sim, praise["id"], user_id="1234567890")
+    with pytest.raises(tweepy.BadRequest):
+        # tweepy's Client.like reads the user id off the token: "sim-x-…" is no id.
+        client(sim).like(praise["id"])
+    with pytest.raises(tweepy.Forbidden) as raised:
+        client(sim).request(
+            "POST", f"/2/users/{brand_id(sim)}/likes", json={"tweet_id": praise["id"]}
+        )
+
+    assert raised.value.response.json()["title"] == "Unsupported Authentication"
+    assert x_of(sim).stats()["likes"] == 0
+
+
+def test_likes_allow_50_per_15_minutes_and_1000_a_day(sim: RunningSimulator) -> None:
+    praise = x_of(sim).add_mention(text="keren")
+    for _ in range(50):
+        last = like(sim, praise["id"])
+
+    with pytest.raises(tweepy.TooManyRequests) as raised:
+        like(sim, praise["id"])
+    sim_call(sim, "POST", "/_sim/clock", advance_seconds=901)
+    after = like(sim, praise["id"])
+
+    assert last.headers["x-rate-limit-limit"] == "50"
+    assert last.headers["x-rate-limit-remaining"] == "0"
+    assert last.headers["x-user-limit-24hour-limit"] == "1000"
+    assert last.headers["x-user-limit-24hour-remaining"] == "950"
+    assert raised.value.response.json() == recorded_error(429)
+    assert after.headers["x-rate-limit-remaining"] == "49"
+    assert after.headers["x-user-limit-24hour-remaining"] == "949"

@@ -164,6 +164,42 @@ def test_other_tools_get_a_signed_webhook(
     assert headers["X-Care-Signature"] == f"t={timestamp},v1={expected}"
 
 
+class FlakyReceiver(Receiver):
+    """Down twice (503), then up: the alert must still arrive, once."""
+
+    calls = 0
+
+    def do_POST(self) -> None:
+        FlakyReceiver.calls += 1
+        if FlakyReceiver.calls <= 2:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(503)
+            self.end_headers()
+            return
+        super().do_POST()
+
+
+@pytest.mark.django_db
+def test_a_webhook_receiver_that_is_down_gets_the_alert_when_it_is_back(account, battery, settings):
+    from inbox.tasks import post_alert_webhook_task
+
+    server = HTTPServer(("127.0.0.1", 0), FlakyReceiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.CARE_ALERT_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/hooks/care"
+    Receiver.received.clear()
+    FlakyReceiver.calls = 0
+    try:
+        customer_messages(account, battery, NOW - timedelta(minutes=1), 15)
+        alert = alerts.detect_spikes(NOW).raised[0]  # its task waits for a commit: none here
+        # Each refusal asks Celery for a later try (run at once here, without the backoff).
+        outcome = post_alert_webhook_task.apply(args=(alert.pk,))
+    finally:
+        server.shutdown()
+    assert outcome.state == "SUCCESS"
+    assert FlakyReceiver.calls == 3  # refused, refused, delivered
+    assert len(Receiver.received) == 1
+
+
 # --- Incidents and the pages ------------------------------------------------------------
 
 
