@@ -187,3 +187,34 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.user_id}"
+
+
+class ApiToken(models.Model):
+    """A key another tool uses for the REST API on an agent's behalf (docs/api.md).
+
+    Only the SHA-256 of the token is kept. A token is 32 random bytes: nobody can guess
+    it from its hash, so a slow password hash (PBKDF2) would add no protection and cost
+    every API request its time. `prefix` (the first 8 characters) tells tokens apart in
+    lists without giving the rest away.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

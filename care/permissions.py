@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -47,6 +48,28 @@ def access_agent(user: AbstractBaseUser | AnonymousUser) -> Agent:
 class IsAgent(BasePermission):
     """The API's default: a logged-in, active member of the care team."""
 
+    message = "You are not a member of the care team."
+
     def has_permission(self, request: Request, view: APIView) -> bool:
+        from care.tokens import token_allows  # care.tokens imports this module's models
+
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and hasattr(user, "agent"))
+        if not (user and user.is_authenticated and user.is_active and hasattr(user, "agent")):
+            return False
+        if not token_allows(request):
+            self.message = _("This token is read-only.")
+            return False
+        return True
+
+
+class HasPerm(BasePermission):
+    """The API's version of `permission_required`: `HasPerm.of("care.view_dashboard")`."""
+
+    perm = ""
+
+    @classmethod
+    def of(cls, perm: str) -> type[BasePermission]:
+        return type(f"HasPerm_{perm.replace('.', '_')}", (cls,), {"perm": perm})
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user.has_perm(self.perm))

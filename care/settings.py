@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
     "care",
@@ -353,12 +356,42 @@ STORAGES = {
 CARE_MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 # --- REST API -----------------------------------------------------------------------
+# API requests per minute for one token (or one logged-in browser): reads, and writes.
+CARE_API_RATE_READ = env.str("CARE_API_RATE_READ", default="600/min")
+CARE_API_RATE_WRITE = env.str("CARE_API_RATE_WRITE", default="120/min")
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Tokens for other tools (docs/api.md); the session for the browser (MeApi, /api/docs/).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "care.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["care.permissions.IsAgent"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "care.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "care.pagination.CarePagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["care.tokens.ReadThrottle", "care.tokens.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"read": CARE_API_RATE_READ, "write": CARE_API_RATE_WRITE},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "care API",
+    "DESCRIPTION": "The shared social inbox's REST API (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["care.permissions.IsAgent"],
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "inbox.models.Conversation.Status",
+        "ReplyStatusEnum": "responses.models.Reply.Status",
+        "ChannelStatusEnum": "inbox.models.ChannelAccount.Status",
+    },
 }
 
 # --- Security -----------------------------------------------------------------------

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from care import api, notification_views, views
+from care import api, notification_views, token_views, views
+from inbox import api as inbox_api
 from inbox import channel_views, sla_views, triage_views, webhooks
+from responses import api as responses_api
 from responses import survey_views
 
 settings_patterns = (
@@ -34,6 +36,8 @@ settings_patterns = (
         path("sla/policies/new/", sla_views.policy_edit, name="policy-new"),
         path("sla/policies/<int:pk>/", sla_views.policy_edit, name="policy"),
         path("sla/policies/<int:pk>/delete", sla_views.policy_delete, name="policy-delete"),
+        path("api-tokens/", token_views.api_tokens, name="api-tokens"),
+        path("api-tokens/<int:pk>/revoke", token_views.api_token_revoke, name="api-token-revoke"),
     ],
     "settings",
 )
@@ -41,6 +45,31 @@ settings_patterns = (
 api_patterns = (
     [
         path("me/", api.MeApi.as_view(), name="me"),
+        path("agents/", api.AgentListApi.as_view(), name="agents"),
+        path("agents/<int:pk>/", api.AgentDetailApi.as_view(), name="agent"),
+        path("conversations/", inbox_api.ConversationListApi.as_view(), name="conversations"),
+        path(
+            "conversations/<int:pk>/",
+            inbox_api.ConversationDetailApi.as_view(),
+            name="conversation",
+        ),
+        path(
+            "conversations/<int:pk>/messages/",
+            inbox_api.MessageListApi.as_view(),
+            name="messages",
+        ),
+        path("conversations/<int:pk>/notes/", inbox_api.NoteListApi.as_view(), name="notes"),
+        path(
+            "conversations/<int:pk>/replies/",
+            responses_api.ReplyListApi.as_view(),
+            name="replies",
+        ),
+        path("customers/", inbox_api.CustomerListApi.as_view(), name="customers"),
+        path("customers/<int:pk>/", inbox_api.CustomerDetailApi.as_view(), name="customer"),
+        path("departments/", inbox_api.DepartmentListApi.as_view(), name="departments"),
+        path("escalations/", inbox_api.EscalationListApi.as_view(), name="escalations"),
+        path("channels/", inbox_api.ChannelHealthListApi.as_view(), name="channels"),
+        path("alerts/", inbox_api.AlertListApi.as_view(), name="alerts"),
     ],
     "api",
 )
@@ -73,5 +102,7 @@ urlpatterns = [
     ),
     path("settings/", include(settings_patterns)),
     path("api/v1/", include(api_patterns)),
+    path("api/schema/", api.SchemaApi.as_view(), name="api-schema"),
+    path("api/docs/", api.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ from inbox.models import (
     Conversation,
     ConversationEvent,
     ConversationViewer,
+    Department,
     InternalNote,
     Message,
     Tag,
@@ -164,6 +165,30 @@ def set_priority(*, conversation: Conversation, priority: int, by: Agent) -> Con
         conversation.priority = priority
         conversation.save(update_fields=["priority", "updated_at"])
         _record(conversation, by, Kind.PRIORITY, **{"from": previous, "to": priority})
+    return conversation
+
+
+@transaction.atomic
+def set_department(
+    *, conversation: Conversation, department: Department | None, by: Agent
+) -> Conversation:
+    """File the case under a department (or none) without escalating it (the API's PATCH)."""
+    _may_work(by, conversation)
+    if department != conversation.department:
+        previous = conversation.department.slug if conversation.department else None
+        conversation.department = department
+        conversation.save(update_fields=["department", "updated_at"])
+        to = department.slug if department else None
+        # The shape of a routing rule's event, which the conversation page shows.
+        _record(
+            conversation,
+            by,
+            Kind.ROUTED,
+            rule=f"^{by.initials}",
+            why=["by hand"],
+            did=[f"department {to or '-'}"],
+            **{"from": previous, "to": to},
+        )
     return conversation
 
 

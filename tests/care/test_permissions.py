@@ -87,7 +87,9 @@ def test_admin_site_is_for_admins_only(request, login, persona, can_enter):
 
 def test_api_refuses_anonymous_callers_with_a_json_error(client):
     response = client.get(reverse("api:me"))
-    assert response.status_code == 403
+    # 401 with a challenge since bearer tokens arrived (care/tokens.py, docs/api.md).
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json() == {
         "message": "Authentication credentials were not provided.",
         "code": "not_authenticated",
