@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 
 from care.demo import draw_avatar
-from tests.browser import BROWSER_MARKS, log_in
+from tests.browser import BROWSER_MARKS, close_quietly, log_in
 from tests.factories import make_agent
 
 pytestmark = BROWSER_MARKS
@@ -44,7 +44,7 @@ def test_the_public_team_page_shows_faces_on_a_phone(browser, live_server, trans
     assert loaded, "the photo did not load"
     # Nothing wider than the phone: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    context.close()
+    close_quietly(context)
 
 
 def test_an_agent_gets_a_friendly_403_for_the_dashboard(page, transactional_db):

@@ -21,7 +21,7 @@ from inbox.models import ChannelAccount, Conversation
 from inbox.services.conversations import claim_conversation
 from inbox.services.ingest import ingest_events
 from responses.services.outbox import send_reply
-from tests.browser import BROWSER_MARKS, log_in
+from tests.browser import BROWSER_MARKS, close_quietly, log_in
 from tests.factories import ChannelAccountFactory, DepartmentFactory, make_agent
 
 pytestmark = BROWSER_MARKS
@@ -52,7 +52,7 @@ def other_page(browser, live_server):
     """A second agent's browser: its own context, so its own session cookie."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=live_server.url)
     yield context.new_page()
-    context.close()
+    close_quietly(context)
 
 
 def _channel(*agents: Agent) -> ChannelAccount:
@@ -423,4 +423,4 @@ def test_the_inbox_fits_a_phone(browser, live_server, alice):
         box = reply.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     finally:
-        context.close()
+        close_quietly(context)

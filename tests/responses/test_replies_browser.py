@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from care.models import Agent
 from inbox.models import Message
 from inbox.services.polling import poll_channel
-from tests.browser import BROWSER_MARKS, log_in
+from tests.browser import BROWSER_MARKS, close_quietly, log_in
 from tests.factories import make_agent
 
 pytestmark = BROWSER_MARKS
@@ -59,7 +59,7 @@ def test_a_trainees_reply_is_approved_and_posted_while_both_watch(
         expect(entry.get_by_role("link", name="View on X")).to_be_visible()
     finally:
         for context in contexts:
-            context.close()
+            close_quietly(context)
 
     [posted] = simulator.x.latest_brand_replies(5)
     assert posted["text"] == "Sorry for the wait, Rina! Your refund left us today. ^TT"

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from responses.models import FollowUp, SurveyAnswer
 from responses.services.follow_ups import survey_token
-from tests.browser import BROWSER_MARKS
+from tests.browser import BROWSER_MARKS, close_quietly
 from tests.factories import ChannelAccountFactory, ConversationFactory, make_agent
 
 # Set CARE_SCREENSHOTS=1 to refresh the docs' picture; otherwise it goes to a tmp dir.
@@ -74,4 +74,4 @@ def test_a_customer_answers_the_survey_on_a_phone(browser, live_server, follow_u
         assert (answer.satisfaction, answer.trust) == (4, "more")
         assert answer.comment == "Quick and kind, thank you."
     finally:
-        context.close()
+        close_quietly(context)
