@@ -32,7 +32,6 @@ import platform
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
     from care.models import Agent
     from inbox.models import ChannelAccount, Conversation
     from simulator.server import RunningSimulator
+    from tests.redis_server import OwnRedis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,13 +64,6 @@ TAG = re.compile(r"\[(?P<phase>[A-Z])-(?P<n>\d+)\]")
 
 
 # --- helpers -------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -157,54 +150,6 @@ class Processes:
     def tail(self, name: str, chars: int = 3000) -> str:
         path = self.scratch / f"{name}.log"
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
-
-
-class OwnRedis:
-    """A redis-server of the benchmark's own, so stopping it leaves the machine's alone."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        with (self.folder / "redis.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-                cwd=self.folder,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # as abrupt as a crash: nothing queued survives
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-def point_producer_at(url: str) -> None:
-    """Send this process's tasks to another broker (the pools keep the old connection)."""
-    import kombu.pools
-
-    from care.celery import app
-
-    app.conf.update(broker_url=url)
-    kombu.pools.reset()
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 def worker_args(concurrency: int) -> list[str]:
@@ -482,6 +427,7 @@ def crash_and_outage(
     results: dict[str, Any],
 ) -> None:
     from simulator.core import Fault
+    from tests.processes import point_producer_at
 
     count = args.crash_replies
     conversations = ingest(sim, account, "C", count, first_author=10_000_000)
@@ -685,6 +631,7 @@ def main() -> None:
     from care.models import Agent
     from care.services import create_agent
     from inbox.models import ChannelAccount
+    from tests.redis_server import OwnRedis
 
     processes = Processes(scratch)
     own_redis = OwnRedis(scratch)

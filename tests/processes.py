@@ -57,12 +57,20 @@ def process_env(var_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def use_broker_options(options: dict[str, Any]) -> None:
-    """Point this process's producer at other broker folders.
-
-    A producer pool made by an earlier test keeps its connection to the old folders,
-    so the pools are dropped and made again on the next send.
-    """
+    """Point this process's producer at other broker folders."""
     app.conf.broker_transport_options = options
+    _drop_producer_pools()
+
+
+def point_producer_at(url: str) -> None:
+    """Send this process's tasks to another broker (a test's or benchmark's own Redis)."""
+    app.conf.update(broker_url=url)
+    _drop_producer_pools()
+
+
+def _drop_producer_pools() -> None:
+    # A producer pool made earlier keeps its connection to the old broker: drop the
+    # pools, and the next send makes them again.
     kombu.pools.reset()  # kombu's registry of connection and producer pools
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None  # type: ignore[attr-defined]

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import time
 import uuid
-from pathlib import Path
 
-import kombu.pools
 import pytest
 from django.db import transaction
 
@@ -24,58 +20,12 @@ from simulator.core import Fault, SimConfig
 from simulator.server import start_in_thread
 from tests.conftest import sim_x_credentials
 from tests.factories import make_agent
-from tests.processes import process_env, start_celery, wait_for
+from tests.processes import point_producer_at, process_env, start_celery, wait_for
+from tests.redis_server import OwnRedis
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 REPLIES = 60
 OUTAGE_SECONDS = float(os.environ.get("CARE_TEST_OUTAGE_SECONDS", "30"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class OwnRedis:
-    """A Redis of this test's own, so stopping it leaves the machine's Redis alone."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            cwd=self.folder,
-            stdout=(self.folder / "redis.log").open("a"),
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # as abrupt as a crash: nothing queued survives
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-def point_producer_at(url: str) -> None:
-    app.conf.update(broker_url=url)
-    kombu.pools.reset()
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture
