@@ -4,6 +4,7 @@ resolve with a public summary. Each is one service call."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from care.models import Agent
 from care.permissions import permission_required
 from inbox.conversation_views import conversation_view
 from inbox.models import Conversation
+from responses.models import Reply
 from responses.services import case_replies
 
 
@@ -31,12 +33,16 @@ def _back(conversation: Conversation, anchor: str = "") -> HttpResponse:
     return redirect(reverse("inbox:conversation", args=[conversation.pk]) + anchor)
 
 
-@require_POST
-@permission_required("care.work_inbox")
-@conversation_view
-def acknowledge(request: HttpRequest, conversation: Conversation, agent: Agent) -> HttpResponse:
+def _send_with_purpose(
+    request: HttpRequest,
+    conversation: Conversation,
+    agent: Agent,
+    action: Callable[..., Reply],
+    done: str,
+) -> HttpResponse:
+    """Run one of the reply actions with the form's key and text; say how it went."""
     try:
-        reply = case_replies.acknowledge(
+        reply = action(
             conversation=conversation,
             by=agent,
             idempotency_key=_key(request),
@@ -45,28 +51,30 @@ def acknowledge(request: HttpRequest, conversation: Conversation, agent: Agent) 
     except CareError as error:
         messages.error(request, error.message)
         return _back(conversation)
-    messages.success(request, _("Acknowledgement queued."))
+    messages.success(request, done)
     return _back(conversation, f"#reply-{reply.pk}")
+
+
+@require_POST
+@permission_required("care.work_inbox")
+@conversation_view
+def acknowledge(request: HttpRequest, conversation: Conversation, agent: Agent) -> HttpResponse:
+    return _send_with_purpose(
+        request, conversation, agent, case_replies.acknowledge, _("Acknowledgement queued.")
+    )
 
 
 @require_POST
 @permission_required("care.work_inbox")
 @conversation_view
 def move_to_private(request: HttpRequest, conversation: Conversation, agent: Agent) -> HttpResponse:
-    try:
-        reply = case_replies.move_to_private(
-            conversation=conversation,
-            by=agent,
-            idempotency_key=_key(request),
-            text=request.POST.get("text", ""),
-        )
-    except CareError as error:
-        messages.error(request, error.message)
-        return _back(conversation)
-    messages.success(
-        request, _("Invitation queued: what the customer sends in private joins this case.")
+    return _send_with_purpose(
+        request,
+        conversation,
+        agent,
+        case_replies.move_to_private,
+        _("Invitation queued: what the customer sends in private joins this case."),
     )
-    return _back(conversation, f"#reply-{reply.pk}")
 
 
 @require_POST
