@@ -6,7 +6,7 @@ PORT ?= 8000
 SIM_PORT ?= 8700
 export PORT SIM_PORT
 
-.PHONY: demo test lint typecheck pytest messages clean
+.PHONY: demo test lint typecheck pytest messages vendor clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ pytest: $(VENV)/.installed-dev
 messages: $(VENV)/.installed-dev
 	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Front-end libraries come from npm (package.json) and are served from static/vendor/.
+vendor:
+	npm ci --no-audit --no-fund
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+		node_modules/chart.js/LICENSE.md static/vendor/chartjs/
 
 clean:
 	rm -rf var/test-care.sqlite3* .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -434,7 +434,35 @@ class Writer:
             return int(v)
         return v
 
+    @staticmethod
+    def defaults(table: str, columns: Sequence[str]) -> tuple[list[str], list[Any]]:
+        """The table's other NOT NULL columns with the model's default ("", 0, [], {}), so
+        a column added by a later migration (with no default in the database) never
+        breaks the load."""
+        from django.apps import apps
+        from django.db.models import NOT_PROVIDED
+
+        models = apps.get_models(include_auto_created=True)
+        model = next((m for m in models if m._meta.db_table == table), None)
+        if model is None:
+            return [], []
+        names: list[str] = []
+        values: list[Any] = []
+        for f in model._meta.concrete_fields:
+            if f.column in columns or f.null or f.db_default is not NOT_PROVIDED:
+                continue
+            if getattr(f, "generated", False):  # GeneratedField: PostgreSQL computes it
+                continue
+            if f.has_default() or f.empty_strings_allowed:
+                names.append(f.column)
+                values.append(f.get_default())
+        return names, values
+
     def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        extra_columns, extra_values = self.defaults(table, columns)
+        if extra_columns:
+            columns = [*columns, *extra_columns]
+            rows = ((*row, *extra_values) for row in rows)
         n = 0
         with self.connection.cursor() as cursor:
             if self.postgres:
@@ -1110,8 +1138,8 @@ def describe(values: Sequence[float], unit: str = "s") -> str:
 # --- Set-up --------------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the data lives and how it is made: shared with bench/api_scale.py."""
     parser.add_argument(
         "--database-url", default=DEFAULT_URL, help="PostgreSQL; created if missing"
     )
@@ -1121,11 +1149,13 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true", help="generate, do not measure")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 1,000,000 messages")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--requests", type=int, default=200, help="per page and persona")
-    parser.add_argument("--live-samples", type=int, default=20)
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow pages")
-    args = parser.parse_args()
 
+
+def prepare(args: argparse.Namespace, *, static: bool = True) -> dict[str, Any]:
+    """Create the database if missing, set up Django with production settings, migrate,
+    generate the data if asked; the generation's summary (sizes, seed, seconds).
+
+    `static`: collect the static files, which the pages need (not the API)."""
     scratch = Path(tempfile.mkdtemp(prefix="care-inbox-scale-"))
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # collected static files
     if args.sqlite:
@@ -1171,14 +1201,13 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    from care.models import Agent
-    from inbox.models import ChannelAccount, ConversationViewer
+    from inbox.models import ChannelAccount
 
     call_command("migrate", verbosity=0)
-    # Production serves static files from a manifest: the pages need one.
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if static:
+        # Production serves static files from a manifest: the pages need one.
+        call_command("collectstatic", interactive=False, verbosity=0)
 
     account = ChannelAccount.objects.filter(platform="x", external_id=X_ACCOUNT_ID).first()
     if account is None:
@@ -1188,9 +1217,25 @@ def main() -> None:
         account = ChannelAccount.objects.get(platform="x", external_id=X_ACCOUNT_ID)
     elif "bench" not in account.cursors:
         raise SystemExit("an earlier generation did not finish: run with --regenerate")
+    size: dict[str, Any] = account.cursors["bench"]
+    return size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_data_arguments(parser)
+    parser.add_argument("--requests", type=int, default=200, help="per page and persona")
+    parser.add_argument("--live-samples", type=int, default=20)
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow pages")
+    args = parser.parse_args()
+
+    size = prepare(args)
     if args.generate_only:
         return
-    size = account.cursors["bench"]
+    from django.db import connection
+
+    from care.models import Agent
+    from inbox.models import ConversationViewer
 
     rng = random.Random(args.seed + 1)
     fixtures = find_fixtures(rng, args.requests)

@@ -338,4 +338,9 @@ def load_demo_data() -> list[str]:
         ]
         add_codes(pool=pool, text="\n".join(codes), by=None)
         created.append(f"goodwill offer {name} ({count} codes)")
+    from care.demo_history import load_demo_history
+
+    past = load_demo_history()
+    if past:
+        created.append(f"{past} solved cases of the last two weeks (the dashboard's history)")
     return created

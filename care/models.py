@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from care import crypto
 from care.validators import validate_photo
 
 
@@ -87,6 +92,7 @@ class Agent(models.Model):
             ("manage_team", "Can add agents and change roles"),
             ("see_all_channels", "Can see the conversations of every channel account"),
             ("manage_triage", "Can edit topics, routing rules and SLA policies"),
+            ("manage_webhooks", "Can subscribe other tools to events (outbound webhooks)"),
         ]
 
     def __str__(self) -> str:
@@ -218,3 +224,93 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookSubscription(models.Model):
+    """Another tool that hears of events: a URL, the events it wants, a signing secret.
+
+    The secret is encrypted at rest (care/crypto.py) and shown only once, when created;
+    the receiver keeps it to verify X-Care-Signature (docs/webhooks.md).
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    url = models.URLField(
+        _("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    # Fernet ciphertext of {"secret": …}; read with .secret, never displayed after creation.
+    secret_ciphertext = models.TextField(editable=False)
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        # Explicit, so the ciphertext never reaches a log through a repr.
+        return f"<WebhookSubscription {self.pk} {self.url}>"
+
+    @property
+    def secret(self) -> str:
+        return str(crypto.decrypt_json(self.secret_ciphertext).get("secret", ""))
+
+    def set_secret(self, secret: str) -> None:
+        self.secret_ciphertext = crypto.encrypt_json({"secret": secret})
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, and how its POSTs went (outbound; inbox's
+    WebhookDelivery keeps what the platforms send us).
+
+    `event_id` stays the same across retries and replays, so a receiver can dedupe.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40)
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4, editable=False)
+    payload = models.JSONField(_("payload"), default=dict, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    last_error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbound webhook delivery")
+        verbose_name_plural = _("outbound webhook deliveries")
+        indexes = [
+            models.Index(fields=["subscription", "-created_at"], name="outbound_delivery_log_idx"),
+            # The relay's question: which deliveries are still pending, oldest first?
+            models.Index(
+                fields=["created_at"],
+                name="outbound_delivery_pending_idx",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.subscription_id} ({self.status})"

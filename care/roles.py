@@ -25,6 +25,7 @@ _SUPERVISOR = [
     "care.manage_channels",
     "care.see_all_channels",
     "care.manage_triage",
+    "care.manage_webhooks",
 ]
 _ADMIN = [*_SUPERVISOR, "care.manage_team"]
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "care",
     "inbox",
     "responses",
+    "care.metrics",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +210,17 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "responses.tasks.relay_outbox_task", "schedule": 10.0},
     # Resolved cases: "is it solved?" with the survey link, CARE_FOLLOW_UP_HOURS later.
     "send-follow-ups": {"task": "responses.tasks.send_follow_ups_task", "schedule": 300.0},
+    # Outbound webhook deliveries whose task was lost (Redis down at commit, a dead worker).
+    "relay-outbound-webhooks": {
+        "task": "care.tasks.relay_outbound_webhooks_task",
+        "schedule": 60.0,
+    },
+    # The dashboard's rollups: recomputed for what changed, and nightly for the last days.
+    "refresh-metrics": {"task": "care.metrics.tasks.refresh_rollups_task", "schedule": 15.0},
+    "rebuild-recent-metrics": {
+        "task": "care.metrics.tasks.rebuild_recent_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # How often worker and beat report they are alive, and how old a report may be.
 CARE_HEARTBEAT_SECONDS = env.int("CARE_HEARTBEAT_SECONDS", default=15)
@@ -259,6 +272,9 @@ CARE_SPIKE_MIN_COUNT = env.int("CARE_SPIKE_MIN_COUNT", default=10)
 # Other tools hear of alerts here: a POST signed with HMAC-SHA256 (X-Care-Signature).
 CARE_ALERT_WEBHOOK_URL = env.str("CARE_ALERT_WEBHOOK_URL", default="")
 CARE_ALERT_WEBHOOK_SECRET = env.str("CARE_ALERT_WEBHOOK_SECRET", default="")
+# Outbound webhooks (care/outbound_webhooks.py, docs/webhooks.md): tries per delivery,
+# 10 s, 30 s, 90 s … apart, before it is marked failed (a replay starts again).
+CARE_WEBHOOK_MAX_ATTEMPTS = env.int("CARE_WEBHOOK_MAX_ATTEMPTS", default=6)
 # Escalations: remind the department this long before the due time; remind the care agent
 # to update the customer after this many hours with the department.
 CARE_ESCALATION_REMIND_MINUTES = env.int("CARE_ESCALATION_REMIND_MINUTES", default=60)

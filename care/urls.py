@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from care import api, notification_views, token_views, views
+from care import api, notification_views, token_views, views, webhook_views
+from care.metrics import api as metrics_api
+from care.metrics import views as metrics_views
 from inbox import api as inbox_api
 from inbox import channel_views, sla_views, triage_views, webhooks
 from responses import api as responses_api
@@ -38,6 +40,17 @@ settings_patterns = (
         path("sla/policies/<int:pk>/delete", sla_views.policy_delete, name="policy-delete"),
         path("api-tokens/", token_views.api_tokens, name="api-tokens"),
         path("api-tokens/<int:pk>/revoke", token_views.api_token_revoke, name="api-token-revoke"),
+        path("webhooks/", webhook_views.webhooks, name="webhooks"),
+        path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook"),
+        path("webhooks/<int:pk>/pause", webhook_views.webhook_pause, name="webhook-pause"),
+        path("webhooks/<int:pk>/resume", webhook_views.webhook_resume, name="webhook-resume"),
+        path("webhooks/<int:pk>/test", webhook_views.webhook_test, name="webhook-test"),
+        path("webhooks/<int:pk>/delete", webhook_views.webhook_delete, name="webhook-delete"),
+        path(
+            "webhooks/deliveries/<int:pk>/replay",
+            webhook_views.webhook_replay,
+            name="webhook-replay",
+        ),
     ],
     "settings",
 )
@@ -70,6 +83,7 @@ api_patterns = (
         path("escalations/", inbox_api.EscalationListApi.as_view(), name="escalations"),
         path("channels/", inbox_api.ChannelHealthListApi.as_view(), name="channels"),
         path("alerts/", inbox_api.AlertListApi.as_view(), name="alerts"),
+        path("metrics/", metrics_api.MetricsApi.as_view(), name="metrics"),
     ],
     "api",
 )
@@ -87,7 +101,11 @@ urlpatterns = [
     path("responses/", include("responses.urls")),
     path("webhooks/facebook", webhooks.facebook_webhook, name="webhook-facebook"),
     path("webhooks/x", webhooks.x_webhook, name="webhook-x"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", metrics_views.dashboard, name="dashboard"),
+    path(
+        "dashboard/export/<slug:chart>.csv", metrics_views.dashboard_export, name="dashboard-export"
+    ),
+    path("dashboard/definitions", metrics_views.definitions, name="metrics-definitions"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/count", notification_views.notification_count, name="notifications-count"),
     path(

@@ -18,8 +18,7 @@ from care.forms import AgentForm, NewAgentForm, ProfileForm
 from care.health import health_report
 from care.models import Agent
 from care.permissions import permission_required
-from inbox.models import Conversation, Department
-from inbox.selectors import conversation_counts_by_status
+from inbox.models import Department
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,17 +55,6 @@ def agent_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 # The language switcher must work on the login page too.
 set_language = login_not_required(django_set_language)
-
-
-@permission_required("care.view_dashboard")
-def dashboard(request: HttpRequest) -> HttpResponse:
-    counts = conversation_counts_by_status()
-    statuses = [(label, counts[value]) for value, label in Conversation.Status.choices]
-    return render(
-        request,
-        "care/dashboard.html",
-        {"statuses": statuses, "total": sum(counts.values())},
-    )
 
 
 def settings_index(request: HttpRequest) -> HttpResponse:

@@ -404,6 +404,11 @@ class Conversation(models.Model):
             # What /inbox/live reads every second: "did anything change?"
             models.Index(fields=["updated_at"], name="conv_updated_idx"),
             models.Index(fields=["status", "response_due_at"], name="conv_due_idx"),
+            # The API's lists by status or department, newest id first (cursor pages): a
+            # page of ?status=open or ?department=billing no longer walks the older
+            # conversations of every other status or team (docs/benchmarks.md).
+            models.Index(fields=["status", "-id"], name="conv_status_id_idx"),
+            models.Index(fields=["department", "-id"], name="conv_department_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -492,6 +497,8 @@ class Message(models.Model):
             models.Index(
                 fields=["channel_account", "in_reply_to_external_id"], name="msg_reply_idx"
             ),
+            # The dashboard's rollups recount each hour's messages (care/metrics/rollups.py).
+            models.Index(fields=["received_at"], name="msg_received_idx"),
         ]
 
     def __str__(self) -> str:

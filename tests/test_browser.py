@@ -69,3 +69,50 @@ def test_the_bell_counts_a_new_notification_without_a_reload(page, transactional
     page.locator(".bell .bell-count").wait_for(timeout=5000)
     assert page.locator(".bell .bell-count").inner_text().startswith("2")
     assert "bell-unread" in (page.locator(".bell").get_attribute("class") or "")
+
+
+def test_the_dashboard_draws_its_charts_and_redraws_itself_live(page, transactional_db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from care.metrics.rollups import refresh_rollups
+    from inbox.models import Message
+    from tests.factories import ConversationFactory, MessageFactory
+
+    supervisor = make_agent("supervisor", initials="SV")
+    answerer = make_agent(display_name="Budi Santoso", initials="BS")
+
+    def a_case(minutes: int) -> None:
+        now = timezone.now()
+        conversation = ConversationFactory.create()
+        MessageFactory.create(
+            conversation=conversation, platform_created_at=now - timedelta(hours=1)
+        )
+        MessageFactory.create(
+            conversation=conversation,
+            direction=Message.Direction.OUTBOUND,
+            author_agent=answerer,
+            platform_created_at=now - timedelta(hours=1) + timedelta(minutes=minutes),
+        )
+
+    a_case(12)
+    refresh_rollups()
+    log_in(page, supervisor.user.username)
+    page.wait_for_url("**/inbox/")
+    page.goto("/dashboard/?days=1&clock=calendar")
+    opened = page.locator(".tile", has_text="Cases opened").locator(".tile-value")
+    assert opened.inner_text() == "1"
+    drawn = "id => !!Chart.getChart(document.getElementById(id))"
+    page.wait_for_function(f"({drawn})('chart-distribution')")
+    assert page.evaluate(f"({drawn})('chart-volume')")
+    page.get_by_role("button", name="Agent", exact=True).click()
+    labels = page.evaluate("Chart.getChart(document.getElementById('chart-by')).data.labels")
+    assert labels == ["Budi Santoso"]
+    # A new case lands; the rollups catch up; the page redraws without a reload.
+    a_case(40)
+    refresh_rollups()
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function("document.querySelector('#dashboard').dataset.refreshedAt !== undefined")
+    assert opened.inner_text() == "2"
+    assert page.evaluate(f"({drawn})('chart-distribution')")

@@ -12,8 +12,6 @@ template (drafts on each case, posted by "Replies").
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -21,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -29,9 +28,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from care import outbound_webhooks
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent
+from care.outbound_webhooks import sign
 from care.queue import enqueue_on_commit
 from care.services import notify_role
 from inbox import spikes
@@ -163,6 +164,8 @@ def _raise(
         from inbox.tasks import post_alert_webhook_task
 
         enqueue_on_commit(post_alert_webhook_task, alert.pk)
+    if "alert.raised" in outbound_webhooks.subscribed_events():
+        outbound_webhooks.emit("alert.raised", {"alert": alert_payload(alert)})
     return alert, True
 
 
@@ -184,30 +187,26 @@ def close_alert(*, alert: VolumeAlert, by: Agent) -> None:
 # --- The outbound webhook --------------------------------------------------------------
 
 
+def alert_payload(alert: VolumeAlert) -> dict[str, Any]:
+    """The alert as other tools see it: CARE_ALERT_WEBHOOK_URL and the "alert.raised" event."""
+    return {
+        "id": alert.pk,
+        "url": outbound_webhooks.link(reverse("inbox:alert", args=[alert.pk])),
+        "kind": alert.kind,
+        "topic": alert.topic.name if alert.topic else None,
+        "channel": str(alert.channel_account) if alert.channel_account else None,
+        "count": alert.count,
+        "usual": alert.usual,
+        "threshold": alert.threshold,
+        "window_start": alert.window_start.isoformat(),
+        "window_end": alert.window_end.isoformat(),
+    }
+
+
 def webhook_body(alert: VolumeAlert) -> bytes:
     return json.dumps(
-        {
-            "event": "alert.raised",
-            "alert": {
-                "id": alert.pk,
-                "kind": alert.kind,
-                "topic": alert.topic.name if alert.topic else None,
-                "channel": str(alert.channel_account) if alert.channel_account else None,
-                "count": alert.count,
-                "usual": alert.usual,
-                "threshold": alert.threshold,
-                "window_start": alert.window_start.isoformat(),
-                "window_end": alert.window_end.isoformat(),
-            },
-        },
-        separators=(",", ":"),
+        {"event": "alert.raised", "alert": alert_payload(alert)}, separators=(",", ":")
     ).encode()
-
-
-def sign(body: bytes, secret: str, timestamp: int) -> str:
-    """HMAC-SHA256 over "timestamp.body", as the receiving tool recomputes it."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
 
 
 def post_webhook(alert: VolumeAlert) -> int:

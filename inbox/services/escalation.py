@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from care import outbound_webhooks
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent
@@ -60,6 +61,20 @@ def escalate_conversation(
         verb="escalated",
         target=conversation,
         department=department.slug,
+    )
+    outbound_webhooks.emit(
+        "conversation.escalated",
+        {
+            "conversation": outbound_webhooks.conversation_payload(conversation),
+            "escalation": {
+                "id": escalation.pk,
+                "department": {"slug": department.slug, "name": department.name},
+                "summary": summary,
+                "due_at": due_at,
+                "from_status": previous,
+                "by": by.signature if by else None,  # None: the SLA policy escalated it
+            },
+        },
     )
     from inbox.services.departments import tell_department
 

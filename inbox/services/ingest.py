@@ -22,13 +22,14 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from care import live
+from care import live, outbound_webhooks
 from care.queue import enqueue_on_commit, resend_silent
 from inbox import search
 from inbox.channels.base import InboundAuthor, InboundEvent
 from inbox.models import (
     ChannelAccount,
     Conversation,
+    ConversationEvent,
     Customer,
     CustomerIdentity,
     InboundBatch,
@@ -37,6 +38,7 @@ from inbox.models import (
 )
 from inbox.services import routing, sla, triage
 
+INGEST_EVENTS = frozenset({"conversation.created", "message.received"})
 # X tags Indonesian as "in"; the team's languages are ISO 639-1 "en" and "id".
 PLATFORM_LANGUAGES = {"en": "en", "in": "id", "id": "id"}
 
@@ -162,6 +164,7 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
     messages: list[Message] = []
     touched: dict[int, Conversation] = {}  # existing conversations, by pk
     reopened: set[int] = set()  # of those, the ones whose status changed
+    unsolved: set[int] = set()  # of those, the ones that were resolved or closed
     opened: list[Conversation] = []  # new ones, inserted together below
     for event in events:
         identity = identities.get(event.customer.external_id) if event.customer else None
@@ -203,6 +206,7 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
                 conversation.status = Conversation.Status.OPEN
                 conversation.resolved_at = None
                 reopened.add(conversation.pk)
+                unsolved.add(conversation.pk)
                 result.reopened += 1
             elif conversation.status == Conversation.Status.WAITING_ON_CUSTOMER:
                 conversation.status = Conversation.Status.OPEN
@@ -273,8 +277,19 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
         Conversation.objects.bulk_update(
             [touched[pk] for pk in reopened], ["status", "resolved_at", "updated_at"]
         )
+    if unsolved:
+        # On the case's history, and counted by the dashboard's "reopened cases".
+        ConversationEvent.objects.bulk_create(
+            ConversationEvent(
+                conversation_id=pk, kind=ConversationEvent.Kind.REOPENED, data={"by": "customer"}
+            )
+            for pk in unsolved
+        )
     result.stored = len(messages)
     result.conversations |= set(touched) | {c.pk for c in opened}
+    listened = outbound_webhooks.subscribed_events() & INGEST_EVENTS
+    if listened:
+        _emit_webhooks(account, opened, messages, listened)
     if opened and settings.CARE_AUTO_ASSIGN:
         from inbox.tasks import auto_assign_task
 
@@ -282,6 +297,78 @@ def _store(account: ChannelAccount, events: list[InboundEvent], result: IngestRe
         enqueue_on_commit(auto_assign_task)
     if any(m.direction == Message.Direction.INBOUND for m in messages):
         ChannelAccount.objects.filter(pk=account.pk).update(last_inbound_at=now)
+
+
+def _emit_webhooks(
+    account: ChannelAccount,
+    opened: list[Conversation],
+    messages: list[Message],
+    listened: frozenset[str],
+) -> None:
+    """Only when some subscription listens: building the payloads costs a query."""
+    channel = {"id": account.pk, "platform": account.platform, "name": account.name}
+
+    def author(message: Message) -> dict[str, str] | None:
+        identity = message.author_identity
+        if identity is None:
+            return None
+        return {
+            "external_id": identity.external_id,
+            "handle": identity.handle,
+            "name": identity.name,
+        }
+
+    if "conversation.created" in listened and opened:
+        first = {m.conversation.pk: m for m in reversed(messages) if m.conversation.pk}
+        outbound_webhooks.emit_many(
+            "conversation.created",
+            [
+                {
+                    "conversation": {
+                        **outbound_webhooks.conversation_payload(conversation),
+                        "opened_at": conversation.opened_at,
+                        "language": conversation.language,
+                        "priority": conversation.priority,
+                    },
+                    "channel": channel,
+                    "customer": author(first[conversation.pk])
+                    if conversation.pk in first
+                    else None,
+                }
+                for conversation in opened
+            ],
+        )
+    inbound = [m for m in messages if m.direction == Message.Direction.INBOUND]
+    if "message.received" in listened and inbound:
+        # bulk_create(ignore_conflicts=True) hands back no ids: one query finds them.
+        ids = dict(
+            Message.objects.filter(
+                channel_account=account, external_id__in=[m.external_id for m in inbound]
+            ).values_list("external_id", "id")
+        )
+        outbound_webhooks.emit_many(
+            "message.received",
+            [
+                {
+                    "message": {
+                        "id": ids[m.external_id],
+                        "external_id": m.external_id,
+                        "kind": m.kind,
+                        "text": m.text,
+                        "permalink": m.permalink,
+                        "created_at": m.platform_created_at,
+                        "language": m.language,
+                        "sentiment": m.sentiment,
+                        "intent": m.intent,
+                        "author": author(m),
+                    },
+                    "conversation": outbound_webhooks.conversation_payload(m.conversation),
+                    "channel": channel,
+                }
+                for m in inbound
+                if m.external_id in ids
+            ],
+        )
 
 
 def _route(

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from care import outbound_webhooks
 from care.audit import record_audit
 from care.errors import CareError
 from care.models import Agent
@@ -299,13 +300,27 @@ def _mark(conversation: Conversation, state_field: str, before: list[str], after
     # Conditional: two beat runs (or workers) never announce the same clock twice.
     changed = Conversation.objects.filter(
         pk=conversation.pk, **{f"{state_field}__in": before}
-    ).update(**{state_field: after})
+    ).update(**{state_field: after}, updated_at=timezone.now())  # the live page, the rollups
     if changed:
         ConversationEvent.objects.create(
             conversation=conversation,
             kind=ConversationEvent.Kind.SLA,
             data={"clock": state_field.split("_")[0], "state": after},
         )
+        if after == BREACHED:
+            clock = "answer" if state_field == "response_sla" else "resolution"
+            due_at = getattr(conversation, state_field.replace("_sla", "_due_at"))
+            outbound_webhooks.emit(
+                "sla.breached",
+                {
+                    "conversation": outbound_webhooks.conversation_payload(conversation),
+                    "sla": {
+                        "clock": clock,
+                        "due_at": due_at,
+                        "policy": policy.name if (policy := conversation.sla_policy) else None,
+                    },
+                },
+            )
     return bool(changed)
 
 

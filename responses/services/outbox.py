@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from care import crypto
+from care import crypto, outbound_webhooks
 from care.audit import record_audit
 from care.errors import CareError
 from care.locks import try_lock
@@ -469,6 +469,25 @@ def _record_sent(reply_id: int, delivered: Delivered) -> None:
             reply=reply.pk,
             platform_id=delivered.external_id,
             attempts=reply.attempts,
+        )
+        outbound_webhooks.emit(
+            "reply.sent",
+            {
+                # The message's conversation: _store_outbound has just moved its status.
+                "conversation": outbound_webhooks.conversation_payload(reply.message.conversation),
+                "reply": {
+                    "id": reply.pk,
+                    "message_id": reply.message.pk,
+                    "text": reply.signed_text,
+                    "delivery": reply.delivery,
+                    "private": reply.private,
+                    "platform_id": reply.platform_id,
+                    "permalink": reply.permalink,
+                    "sent_at": reply.sent_at,
+                    "by": reply.author.signature,
+                    "attempts": reply.attempts,
+                },
+            },
         )
 
 

@@ -193,6 +193,7 @@ ENDPOINTS: list[tuple[str, str, bool, dict[str, Any] | None, int, set[str]]] = [
     ("api:escalations", "get", False, None, 200, AGENT_ROLES),
     ("api:alerts", "get", False, None, 200, AGENT_ROLES),
     ("api:channels", "get", False, None, 200, SUPERVISORS),
+    ("api:metrics", "get", False, None, 200, SUPERVISORS),
     ("api-schema", "get", False, None, 200, AGENT_ROLES),
 ]
 

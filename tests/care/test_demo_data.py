@@ -60,3 +60,24 @@ def test_demo_logins_work_and_credentials_are_encrypted():
     x = ChannelAccount.objects.get(platform="x")
     assert "sim-x-bearer-token" not in x.credentials_ciphertext
     assert x.credentials["bearer_token"] == "sim-x-bearer-token"
+
+
+def test_the_demo_has_two_weeks_of_solved_cases_for_the_dashboard():
+    from care.metrics.figures import Period, dashboard_figures
+    from care.metrics.rollups import refresh_rollups
+    from inbox.models import Conversation, Message
+
+    call_command("load_demo_data")
+    cases = Conversation.objects.count()
+    call_command("load_demo_data")
+    assert Conversation.objects.count() == cases > 14 * 15  # once, about 20 a day
+    assert not Conversation.objects.filter(status__in=Conversation.OPEN_STATUSES).exists()
+    # Written by care's own phrase book and labelled by the real triage.
+    assert Message.objects.filter(direction="inbound").exclude(language="").count() > cases * 0.9
+    refresh_rollups()
+    figures = dashboard_figures(Period.last_days(14))
+    assert figures["tiles"]["opened"]["value"] > 14 * 15
+    assert 60 < figures["tiles"]["frt_median"]["value"] < 3 * 3600
+    assert figures["quality"]["csat"] is not None
+    assert len(figures["quality"]["agents"]) == 4
+    assert figures["warning"]["alerts"] and figures["workload"]["escalations"]

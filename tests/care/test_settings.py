@@ -117,3 +117,19 @@ def test_every_environment_variable_is_in_the_readme():
     table = {m for m in re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.M)}
     assert names, "no variables found in settings.py"
     assert names - table == set(), f"missing from the README's configuration table: {names - table}"
+
+
+def test_production_static_files_collect_with_every_reference_found(settings, tmp_path):
+    """The manifest storage of production refuses a CSS or JS file pointing at a missing
+    file (a vendored library's source map, say): found here, not at deploy time."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/chartjs/chart.umd.min.js" in manifest
+    assert "care/dashboard.js" in manifest

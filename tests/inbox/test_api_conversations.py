@@ -209,3 +209,44 @@ def test_notes_are_added_through_the_service(agent):
     assert made.status_code == 201
     assert made.json()["author"] == agent.pk
     assert [n["id"] for n in client.get(url).json()["results"]] == [made.json()["id"]]
+
+
+def test_the_list_shows_tags_by_name_and_its_queries_do_not_grow_with_the_rows(agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    billing = DepartmentFactory.create(slug="billing")
+    vip, refund = Tag.objects.create(name="vip"), Tag.objects.create(name="refund")
+    client = api_client(agent)
+    url = reverse("api:conversations")
+
+    def queries() -> int:
+        client.get(url)  # the token's last_used_at is written on the first request only
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    first = ConversationFactory.create(department=billing)
+    first.tags.add(vip, refund)
+    one = queries()
+    for _ in range(5):
+        ConversationFactory.create(channel_account=ChannelAccountFactory.create()).tags.add(vip)
+    assert queries() == one
+    rows = {row["id"]: row for row in client.get(url).json()["results"]}
+    assert len(rows) == 6
+    assert rows[first.pk]["tags"] == ["refund", "vip"]
+    assert rows[first.pk]["department"] == "billing"
+    assert rows[first.pk]["platform"] == "x"
+    single = client.get(reverse("api:conversation", args=[first.pk])).json()
+    assert single["tags"] == ["refund", "vip"]
+    assert ids(client.get(url, {"department": "nobody"})) == []
+
+
+def test_a_customer_with_several_conversations_is_listed_once(agent):
+    conversation = ConversationFactory.create()
+    ConversationFactory.create(customer=conversation.customer)
+    ConversationFactory.create(
+        customer=conversation.customer, channel_account=conversation.channel_account
+    )
+    client = api_client(agent)
+    assert ids(client.get(reverse("api:customers"))) == [conversation.customer_id]

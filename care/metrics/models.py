@@ -1,0 +1,86 @@
+"""Rollups the dashboard reads instead of scanning every message (docs/metrics.md).
+
+Derived data only: `care.metrics.rollups` writes every row from the messages, the
+conversations and their events, and can rebuild any range from scratch.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class CaseFact(models.Model):
+    """One counted case: when the customer first wrote, the first answer, the resolution,
+    in calendar and business seconds, and the dimensions the dashboard groups by."""
+
+    conversation = models.OneToOneField(
+        "inbox.Conversation", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel_account_id = models.IntegerField()
+    department_id = models.IntegerField(null=True)
+    priority = models.PositiveSmallIntegerField()
+    # Who wrote the first answer (None: an answer posted outside care, or none yet).
+    responder_id = models.IntegerField(null=True)
+    started_at = models.DateTimeField()
+    local_hour = models.PositiveSmallIntegerField()  # of started_at, in TIME_ZONE
+    first_response_at = models.DateTimeField(null=True)
+    first_response_seconds = models.FloatField(null=True)
+    first_response_business_seconds = models.FloatField(null=True)
+    resolved_at = models.DateTimeField(null=True)
+    resolution_seconds = models.FloatField(null=True)
+    resolution_business_seconds = models.FloatField(null=True)
+    answer_breached = models.BooleanField(default=False)
+    resolution_breached = models.BooleanField(default=False)
+    reopens = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["started_at"], name="fact_started_idx"),
+            models.Index(fields=["resolved_at"], name="fact_resolved_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case #{self.conversation_id}"
+
+
+class VolumeHour(models.Model):
+    """Messages received in one hour (UTC), per channel, direction, sentiment and author."""
+
+    hour = models.DateTimeField()
+    channel_account_id = models.IntegerField()
+    direction = models.CharField(max_length=8)
+    sentiment = models.CharField(max_length=8, blank=True)
+    agent_id = models.IntegerField(null=True)  # outbound: who wrote it
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["hour"], name="volume_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h {self.direction} {self.count}"
+
+
+class TopicHour(models.Model):
+    """Customer messages received in one hour (UTC) per topic."""
+
+    hour = models.DateTimeField()
+    topic_id = models.IntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["hour"], name="topic_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h topic {self.topic_id}: {self.count}"
+
+
+class RollupState(models.Model):
+    """How far the rollups are known to be current (one row)."""
+
+    name = models.CharField(max_length=32, unique=True)
+    covered_until = models.DateTimeField()
+    refreshed_at = models.DateTimeField()
+    last_duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} current until {self.covered_until:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,293 @@
+"""Keeping the dashboard's rollups current (docs/metrics.md says what each row means).
+
+Every run recomputes, from the messages, conversations and events themselves:
+
+- the `CaseFact` of every conversation changed since the last run, and
+- the `VolumeHour` and `TopicHour` rows of every hour that received messages since then.
+
+Recomputing (not adding to counters) makes a run idempotent: a run that dies half-way,
+or two that overlap, leave the same rows as one clean run. Rows are looked at from a
+little before the last run (`LAG`), because a transaction may commit a while after the
+timestamps it wrote. `rebuild` recomputes any range from scratch (`manage.py
+rebuild_metrics`, and nightly for the last days, so agents' corrections of old labels
+reach the charts).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from care.locks import try_lock
+from care.metrics.models import CaseFact, RollupState, TopicHour, VolumeHour
+from inbox.business_hours import Schedule, business_minutes_between
+from inbox.models import Conversation, ConversationEvent, Message
+from inbox.services import sla
+
+LAG = timedelta(minutes=2)
+BATCH = 2000
+SPAM_TAG = "spam"
+DONE = (Conversation.Status.RESOLVED, Conversation.Status.CLOSED)
+STATE = "rollups"
+
+
+@dataclass
+class Refresh:
+    cases: int = 0
+    hours: int = 0
+    covered_until: datetime | None = None
+
+
+def refresh_rollups(now: datetime | None = None) -> Refresh | None:
+    """Bring the rollups up to `now`. None when another run holds the lock."""
+    with try_lock("metrics-rollups", expires_after=600) as lease:
+        if not lease:
+            return None
+        began = time.monotonic()
+        now = now or timezone.now()
+        state = RollupState.objects.filter(name=STATE).first()
+        if state is None:
+            outcome = rebuild()
+        else:
+            since = state.covered_until - LAG
+            changed = Conversation.objects.filter(updated_at__gte=since).values_list(
+                "pk", flat=True
+            )
+            outcome = Refresh(
+                cases=refresh_case_facts(changed.iterator(chunk_size=BATCH)),
+                hours=refresh_hours(since, now),
+            )
+        RollupState.objects.update_or_create(
+            name=STATE,
+            defaults={
+                "covered_until": now,
+                "refreshed_at": timezone.now(),
+                "last_duration_ms": int((time.monotonic() - began) * 1000),
+            },
+        )
+        outcome.covered_until = now
+        return outcome
+
+
+def rebuild(
+    since: datetime | None = None, progress: Callable[[int, int], None] | None = None
+) -> Refresh:
+    """Recompute everything from `since` (default: the first message)."""
+    whole = since is None
+    if since is None:
+        first = Message.objects.order_by("received_at").values_list("received_at", flat=True)
+        since = first.first() or timezone.now()
+    conversations = Conversation.objects.values_list("pk", flat=True)
+    if not whole:
+        conversations = conversations.filter(Q(updated_at__gte=since) | Q(opened_at__gte=since))
+    total = conversations.count()
+    done = 0
+
+    def counted(ids: Iterable[int]) -> Iterator[int]:
+        nonlocal done
+        for pk in ids:
+            done += 1
+            if progress and done % BATCH == 0:
+                progress(done, total)
+            yield pk
+
+    began = timezone.now()
+    cases = refresh_case_facts(counted(conversations.order_by("pk").iterator(chunk_size=BATCH)))
+    if progress:
+        progress(total, total)
+    outcome = Refresh(cases=cases, hours=refresh_hours(since, began))
+    if whole:
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so the planner sorts these rows in memory, not on disk.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {CaseFact._meta.db_table}, {VolumeHour._meta.db_table}")
+        # Everything is recomputed up to when we began: the next refresh goes on from there.
+        RollupState.objects.update_or_create(
+            name=STATE, defaults={"covered_until": began, "refreshed_at": timezone.now()}
+        )
+    return outcome
+
+
+# --- Cases ---------------------------------------------------------------------------
+
+
+def refresh_case_facts(conversation_ids: Iterable[int]) -> int:
+    """Recompute the facts of these conversations; returns how many are counted."""
+    rules = sla.load_rules()
+    counted = 0
+    for chunk in _chunks(conversation_ids, BATCH):
+        facts = case_facts(chunk, rules)
+        with transaction.atomic():
+            CaseFact.objects.filter(conversation_id__in=chunk).delete()
+            CaseFact.objects.bulk_create(facts)
+        counted += len(facts)
+    return counted
+
+
+def case_facts(conversation_ids: list[int], rules: sla.SlaRules) -> list[CaseFact]:
+    """The facts of the counted cases among these (docs/metrics.md, "Which cases count")."""
+    conversations = list(
+        Conversation.objects.filter(pk__in=conversation_ids, merged_into__isnull=True)
+        .exclude(intent="spam")
+        .exclude(tags__name=SPAM_TAG)
+        .values(
+            "pk",
+            "channel_account_id",
+            "department_id",
+            "priority",
+            "status",
+            "resolved_at",
+        )
+    )
+    ids = [c["pk"] for c in conversations]
+    if not ids:
+        return []
+    started = dict(
+        Message.objects.filter(conversation_id__in=ids, direction=Message.Direction.INBOUND)
+        .exclude(intent="spam")
+        .values("conversation_id")
+        .annotate(first=Min("platform_created_at"))
+        .values_list("conversation_id", "first")
+    )
+    answers: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
+    for conversation_id, at, agent_id in Message.objects.filter(
+        conversation_id__in=ids, direction=Message.Direction.OUTBOUND
+    ).values_list("conversation_id", "platform_created_at", "author_agent_id"):
+        answers[conversation_id].append((at, agent_id))
+    breaches: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    reopens: dict[int, int] = defaultdict(int)
+    for conversation_id, kind, data, at in ConversationEvent.objects.filter(
+        conversation_id__in=ids,
+        kind__in=[
+            ConversationEvent.Kind.SLA,
+            ConversationEvent.Kind.REOPENED,
+            ConversationEvent.Kind.STATUS,
+        ],
+    ).values_list("conversation_id", "kind", "data", "created_at"):
+        if kind == ConversationEvent.Kind.SLA and data.get("state") == sla.BREACHED:
+            breaches[conversation_id].append((data.get("clock", ""), at))
+        elif kind == ConversationEvent.Kind.REOPENED or (
+            data.get("from") in DONE and data.get("to") not in DONE
+        ):
+            reopens[conversation_id] += 1
+    zone = ZoneInfo(settings.TIME_ZONE)
+    facts = []
+    for c in conversations:
+        start = started.get(c["pk"])
+        if start is None:
+            continue  # nothing a customer wrote: the brand's own thread
+        schedule = schedule_of_case(c["department_id"], rules)
+        fact = CaseFact(
+            conversation_id=c["pk"],
+            channel_account_id=c["channel_account_id"],
+            department_id=c["department_id"],
+            priority=c["priority"],
+            started_at=start,
+            local_hour=start.astimezone(zone).hour,
+            reopens=reopens.get(c["pk"], 0),
+        )
+        first = min((a for a in answers.get(c["pk"], []) if a[0] >= start), default=None)
+        if first is not None:
+            fact.first_response_at, fact.responder_id = first
+            fact.first_response_seconds = (first[0] - start).total_seconds()
+            fact.first_response_business_seconds = _business_seconds(schedule, start, first[0])
+        if c["status"] in DONE and c["resolved_at"] is not None and c["resolved_at"] >= start:
+            fact.resolved_at = c["resolved_at"]
+            fact.resolution_seconds = (c["resolved_at"] - start).total_seconds()
+            fact.resolution_business_seconds = _business_seconds(schedule, start, c["resolved_at"])
+        for clock, at in breaches.get(c["pk"], []):
+            if clock == "response" and (first is None or at <= first[0]):
+                fact.answer_breached = True
+            elif clock == "resolution":
+                fact.resolution_breached = True
+        facts.append(fact)
+    return facts
+
+
+def schedule_of_case(department_id: int | None, rules: sla.SlaRules) -> Schedule:
+    """The team's calendar: the department's, else the default one, else always open."""
+    calendar = rules.department_calendars.get(department_id or 0) or rules.default_calendar
+    return rules.schedules.get(calendar or 0, sla.ALWAYS_OPEN)
+
+
+def _business_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
+    if schedule.always_open:
+        return (end - start).total_seconds()
+    return business_minutes_between(schedule, start, end) * 60
+
+
+# --- Hours ---------------------------------------------------------------------------
+
+
+def refresh_hours(since: datetime, until: datetime) -> int:
+    """Recompute the volume rows of every hour from the one holding `since` to the one
+    holding `until`: three grouped queries over the range, whatever its length."""
+    first = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    end = until.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    hour = TruncHour("received_at", tzinfo=UTC)
+    messages = Message.objects.filter(received_at__gte=first, received_at__lt=end)
+    spam_cases = Conversation.objects.filter(tags__name=SPAM_TAG).values("pk")
+    inbound = (
+        messages.filter(direction=Message.Direction.INBOUND)
+        .exclude(intent="spam")
+        .exclude(conversation_id__in=spam_cases)
+    )
+    volume = [
+        VolumeHour(
+            hour=row["at"],
+            channel_account_id=row["channel_account_id"],
+            direction=Message.Direction.INBOUND,
+            sentiment=row["sentiment"],
+            count=row["n"],
+        )
+        for row in inbound.values("channel_account_id", "sentiment", at=hour)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    volume += [
+        VolumeHour(
+            hour=row["at"],
+            channel_account_id=row["channel_account_id"],
+            direction=Message.Direction.OUTBOUND,
+            agent_id=row["author_agent_id"],
+            count=row["n"],
+        )
+        for row in messages.filter(direction=Message.Direction.OUTBOUND)
+        .values("channel_account_id", "author_agent_id", at=hour)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    topics = [
+        TopicHour(hour=row["at"], topic_id=row["topics"], count=row["n"])
+        for row in inbound.filter(topics__isnull=False)
+        .values("topics", at=hour)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    with transaction.atomic():
+        VolumeHour.objects.filter(hour__gte=first, hour__lt=end).delete()
+        VolumeHour.objects.bulk_create(volume, batch_size=BATCH)
+        TopicHour.objects.filter(hour__gte=first, hour__lt=end).delete()
+        TopicHour.objects.bulk_create(topics, batch_size=BATCH)
+    return len({v.hour for v in volume})
+
+
+def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for pk in ids:
+        chunk.append(pk)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
