@@ -1,8 +1,9 @@
 """The labelled corpora of the triage benchmark, read from `../shared/data/corpus/`.
 
-Shared by `bench/triage_quality.py` and `bench/train_sentiment_id.py` so both see the same
-held-out split. The texts are never copied into this repository: only our labels
-(`bench/labels/`) and the trained weights (`inbox/triage/models/`) live here.
+Shared by `bench/triage_quality.py` and the training scripts (`bench/train_sentiment_*.py`)
+so all see the same held-out splits. The texts are never copied into this repository:
+only our labels (`bench/labels/`) and the trained weights (`inbox/triage/models/`) live
+here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ LABELS = ROOT / "bench" / "labels"
 # evaluation (30%); the model is trained on the rest. Hashing the text, not the row,
 # keeps a text and any copy of it on the same side.
 HELD_OUT_BUCKETS = frozenset({0, 1, 2})
+# TWCS labelled tweets: a tweet whose id is divisible by 3 is always training (the first
+# 289 rows' "dev" part, read while the lexicon was tuned); of the others, a tweet whose
+# text's SHA-1 (as a number) ends in 0-3 mod 10 is held out: never trained or tuned on.
+TWCS_HELD_OUT_BUCKETS = frozenset({0, 1, 2, 3})
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,16 @@ def twcs() -> list[tuple[Example, Example]]:
             )
         )
     return pairs
+
+
+def twcs_held_out(example: Example) -> bool:
+    """Whether a labelled TWCS tweet is in the English held-out set."""
+    return int(example.key) % 3 != 0 and text_bucket(example.text) in TWCS_HELD_OUT_BUCKETS
+
+
+def twcs_sentiment(*, held_out: bool) -> list[Example]:
+    """Our English sentiment labels: the held-out part, or the part to train on."""
+    return [s for s, _ in twcs() if twcs_held_out(s) == held_out]
 
 
 def emot_rows() -> list[Example]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 MENTION_RE = re.compile(r"(?<!\w)@\w+")
@@ -102,6 +103,7 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+@lru_cache(maxsize=20_000)  # bounded: a flood of odd words cannot grow it
 def variants(token: str) -> tuple[str, ...]:
     """The token as written, then with doubled letters made single ("mantapp" -> "mantap")."""
     single = DOUBLE_RE.sub(r"\1", token)
