@@ -309,16 +309,8 @@ def distribution_labels() -> list[str]:
     return [*labels, f"≥ {short(FRT_BUCKETS[-1])}"]
 
 
-def _by(groups: list[Group], names: dict[Any, str]) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": g.key,
-            "label": names.get(g.key, _("none") if g.key is None else str(g.key)),
-            "cases": g.cases,
-            **_summary(g),
-        }
-        for g in groups
-    ]
+def _by(groups: list[Group]) -> list[dict[str, Any]]:
+    return [{"key": g.key, "cases": g.cases, **_summary(g)} for g in groups]
 
 
 def _names() -> dict[str, dict[Any, str]]:
@@ -417,7 +409,6 @@ def backlog(now: datetime) -> dict[str, Any]:
         .order_by("response_started_at")[:10]
     )
     return {
-        "labels": [_("under 1 h"), _("1–4 h"), _("4–24 h"), _("1–3 days"), _("over 3 days")],
         "counts": [counts[f"b{i}"] for i in range(len(edges) + 1)],
         "unanswered": [
             {
@@ -528,13 +519,38 @@ def cached_figures(period: Period, clock: str) -> dict[str, Any]:
     state = RollupState.objects.filter(name="rollups").values_list("refreshed_at", flat=True)
     version = state.first()
     if version is None:
-        return dashboard_figures(period, clock)
+        return localize(dashboard_figures(period, clock), period)
     span = f"{period.since.isoformat()}:{period.until.isoformat()}"
     key = f"care:dashboard:{span}:{clock}:{version.timestamp()}"
     figures: dict[str, Any] | None = cache.get(key)
     if figures is None:
         figures = dashboard_figures(period, clock)
         cache.set(key, figures, CACHE_SECONDS)
+    return localize(figures, period)
+
+
+def localize(figures: dict[str, Any], period: Period) -> dict[str, Any]:
+    """The words, in the reader's language: the cached numbers are the same for all."""
+    names = _names()
+    none = _("none")
+    for dim, measures in figures["response"]["by"].items():
+        for groups in measures.values():
+            for g in groups:
+                g["label"] = names[dim].get(g["key"], none if g["key"] is None else str(g["key"]))
+    for b in figures["response"]["breaches"]:
+        b["clocks"] = [
+            str(label)
+            for flag, label in ((b["answer"], _("answer")), (b["resolution"], _("resolution")))
+            if flag
+        ]
+    figures["workload"]["backlog"]["labels"] = [
+        _("under 1 h"),
+        _("1–4 h"),
+        _("4–24 h"),
+        _("1–3 days"),
+        _("over 3 days"),
+    ]
+    figures["warning"]["alerts"] = alerts(period)  # a few rows; their headlines are worded
     return figures
 
 
@@ -553,7 +569,6 @@ def dashboard_figures(period: Period, clock: str = "business") -> dict[str, Any]
     from responses.selectors import survey_results
 
     now = timezone.now()
-    names = _names()
     current = response_times(period, clock)
     previous = response_times(period.previous(), clock, by=False)
     volume = volumes(period)
@@ -602,8 +617,8 @@ def dashboard_figures(period: Period, clock: str = "business") -> dict[str, Any]
             },
             "by": {
                 dim: {
-                    "first_response": _by(current["answers_by"][dim], names[dim]),
-                    "resolution": _by(current["resolutions_by"][dim], names[dim]),
+                    "first_response": _by(current["answers_by"][dim]),
+                    "resolution": _by(current["resolutions_by"][dim]),
                 }
                 for dim in DIMENSIONS
             },
@@ -631,7 +646,7 @@ def dashboard_figures(period: Period, clock: str = "business") -> dict[str, Any]
             "reopened": current["reopened"],
             "agents": agents,
         },
-        "warning": {"topics": topic_levels(period), "alerts": alerts(period)},
+        "warning": {"topics": topic_levels(period)},
     }
 
 
@@ -647,11 +662,8 @@ def _breaches(period: Period) -> list[dict[str, Any]]:
             "id": pk,
             "url": reverse("inbox:conversation", args=[pk]),
             "started_at": started.isoformat(),
-            "clocks": [
-                label
-                for flag, label in ((answer, _("answer")), (resolution, _("resolution")))
-                if flag
-            ],
+            "answer": answer,
+            "resolution": resolution,
         }
         for pk, started, answer, resolution in facts
     ]

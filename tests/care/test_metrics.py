@@ -410,3 +410,30 @@ def test_figures_are_computed_once_per_rollup_refresh(monkeypatch):
     again = figures.cached_figures(period, "business")
     assert len(computed) == 7
     assert again["tiles"]["opened"]["value"] == first["tiles"]["opened"]["value"] + 1
+
+
+def test_one_computation_serves_both_languages_each_in_its_own_words(monkeypatch):
+    from django.utils import translation
+
+    from care.metrics import figures
+
+    conversation = ConversationFactory.create()
+    MessageFactory.create(conversation=conversation)
+    refresh_rollups()
+    computed: list[Period] = []
+    real = figures.dashboard_figures
+
+    def counting(period: Period, clock: str = "business") -> dict[str, Any]:
+        computed.append(period)
+        return real(period, clock)
+
+    monkeypatch.setattr(figures, "dashboard_figures", counting)
+    period = Period.last_days(7)
+    with translation.override("en"):
+        english = figures.cached_figures(period, "business")
+    with translation.override("id"):
+        indonesian = figures.cached_figures(period, "business")
+    assert len(computed) == 1
+    assert english["workload"]["backlog"]["labels"][0] == "under 1 h"
+    assert indonesian["workload"]["backlog"]["labels"][0] == "di bawah 1 jam"
+    assert english["tiles"] == indonesian["tiles"]
