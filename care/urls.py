@@ -42,8 +42,18 @@ settings_patterns = (
         path("api-tokens/<int:pk>/revoke", token_views.api_token_revoke, name="api-token-revoke"),
         path("webhooks/", webhook_views.webhooks, name="webhooks"),
         path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook"),
-        path("webhooks/<int:pk>/pause", webhook_views.webhook_pause, name="webhook-pause"),
-        path("webhooks/<int:pk>/resume", webhook_views.webhook_resume, name="webhook-resume"),
+        path(
+            "webhooks/<int:pk>/pause",
+            webhook_views.webhook_set_active,
+            {"active": False},
+            name="webhook-pause",
+        ),
+        path(
+            "webhooks/<int:pk>/resume",
+            webhook_views.webhook_set_active,
+            {"active": True},
+            name="webhook-resume",
+        ),
         path("webhooks/<int:pk>/test", webhook_views.webhook_test, name="webhook-test"),
         path("webhooks/<int:pk>/delete", webhook_views.webhook_delete, name="webhook-delete"),
         path(

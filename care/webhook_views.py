@@ -105,19 +105,12 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(PERM)
 @require_POST
-def webhook_pause(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+    """Pause or resume (the URL says which)."""
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
-    set_webhook_active(subscription=subscription, active=False, by=request.user)
-    messages.success(request, _("“%(name)s” is paused.") % {"name": subscription.name})
-    return redirect("settings:webhook", subscription.pk)
-
-
-@permission_required(PERM)
-@require_POST
-def webhook_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    subscription = get_object_or_404(WebhookSubscription, pk=pk)
-    set_webhook_active(subscription=subscription, active=True, by=request.user)
-    messages.success(request, _("“%(name)s” gets events again.") % {"name": subscription.name})
+    set_webhook_active(subscription=subscription, active=active, by=request.user)
+    done = _("“%(name)s” gets events again.") if active else _("“%(name)s” is paused.")
+    messages.success(request, done % {"name": subscription.name})
     return redirect("settings:webhook", subscription.pk)
 
 

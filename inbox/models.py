@@ -303,6 +303,8 @@ class Conversation(models.Model):
         Status.WAITING_ON_CUSTOMER,
         Status.ESCALATED,
     )
+    # Solved: no answer owed, the clocks stopped.
+    DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
     class Priority(models.IntegerChoices):
         # Numbers, so "sort by priority" is a plain ORDER BY.

@@ -33,11 +33,10 @@ from care.metrics.models import CaseFact, RollupState, TopicHour, VolumeHour
 from inbox.business_hours import Schedule, business_minutes_between
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import sla
+from inbox.services.conversations import SPAM_TAG
 
 LAG = timedelta(minutes=2)
 BATCH = 2000
-SPAM_TAG = "spam"
-DONE = (Conversation.Status.RESOLVED, Conversation.Status.CLOSED)
 STATE = "rollups"
 
 
@@ -177,7 +176,8 @@ def case_facts(conversation_ids: list[int], rules: sla.SlaRules) -> list[CaseFac
         if kind == ConversationEvent.Kind.SLA and data.get("state") == sla.BREACHED:
             breaches[conversation_id].append((data.get("clock", ""), at))
         elif kind == ConversationEvent.Kind.REOPENED or (
-            data.get("from") in DONE and data.get("to") not in DONE
+            data.get("from") in Conversation.DONE_STATUSES
+            and data.get("to") not in Conversation.DONE_STATUSES
         ):
             reopens[conversation_id] += 1
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -186,7 +186,7 @@ def case_facts(conversation_ids: list[int], rules: sla.SlaRules) -> list[CaseFac
         start = started.get(c["pk"])
         if start is None:
             continue  # nothing a customer wrote: the brand's own thread
-        schedule = schedule_of_case(c["department_id"], rules)
+        schedule = rules.team_schedule(c["department_id"])
         fact = CaseFact(
             conversation_id=c["pk"],
             channel_account_id=c["channel_account_id"],
@@ -201,7 +201,11 @@ def case_facts(conversation_ids: list[int], rules: sla.SlaRules) -> list[CaseFac
             fact.first_response_at, fact.responder_id = first
             fact.first_response_seconds = (first[0] - start).total_seconds()
             fact.first_response_business_seconds = _business_seconds(schedule, start, first[0])
-        if c["status"] in DONE and c["resolved_at"] is not None and c["resolved_at"] >= start:
+        if (
+            c["status"] in Conversation.DONE_STATUSES
+            and c["resolved_at"] is not None
+            and c["resolved_at"] >= start
+        ):
             fact.resolved_at = c["resolved_at"]
             fact.resolution_seconds = (c["resolved_at"] - start).total_seconds()
             fact.resolution_business_seconds = _business_seconds(schedule, start, c["resolved_at"])
@@ -214,15 +218,7 @@ def case_facts(conversation_ids: list[int], rules: sla.SlaRules) -> list[CaseFac
     return facts
 
 
-def schedule_of_case(department_id: int | None, rules: sla.SlaRules) -> Schedule:
-    """The team's calendar: the department's, else the default one, else always open."""
-    calendar = rules.department_calendars.get(department_id or 0) or rules.default_calendar
-    return rules.schedules.get(calendar or 0, sla.ALWAYS_OPEN)
-
-
 def _business_seconds(schedule: Schedule, start: datetime, end: datetime) -> float:
-    if schedule.always_open:
-        return (end - start).total_seconds()
     return business_minutes_between(schedule, start, end) * 60
 
 

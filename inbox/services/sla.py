@@ -110,7 +110,11 @@ class SlaRules:
     def schedule_for(self, conversation: Conversation, policy: SlaPolicy | None) -> Schedule:
         if policy is None or not policy.business_hours:
             return ALWAYS_OPEN
-        calendar = self.department_calendars.get(conversation.department_id or 0)
+        return self.team_schedule(conversation.department_id)
+
+    def team_schedule(self, department_id: int | None) -> Schedule:
+        """The team's calendar: the department's, else the default one, else always open."""
+        calendar = self.department_calendars.get(department_id or 0)
         if calendar is None:
             calendar = self.default_calendar
         return self.schedules.get(calendar or 0, ALWAYS_OPEN)
@@ -210,11 +214,11 @@ def status_changed(
         if conversation.is_open:
             start_resolution_clock(conversation, rules)
             changed += RESOLUTION_FIELDS
-    if status in (Conversation.Status.RESOLVED, Conversation.Status.CLOSED):
+    if status in Conversation.DONE_STATUSES:
         stop_answer_clock(conversation)
         conversation.resolution_warn_at = None
         changed += [*ANSWER_FIELDS, "resolution_warn_at"]
-    elif previous in (Conversation.Status.RESOLVED, Conversation.Status.CLOSED):
+    elif previous in Conversation.DONE_STATUSES:
         start_resolution_clock(conversation, rules or load_rules())
         changed += RESOLUTION_FIELDS
     return list(dict.fromkeys(changed))

@@ -47,7 +47,7 @@ from responses.services.outbox import send_reply
 log = logging.getLogger(__name__)
 
 Status = FollowUp.Status
-DONE = (Conversation.Status.RESOLVED, Conversation.Status.CLOSED)
+DONE = Conversation.DONE_STATUSES
 SURVEY_SALT = "care.survey"
 # Beat was down, or follow-ups were switched off for a while: a question this late
 # reads odd ("is it solved?" a week on), so it is cancelled rather than sent.
