@@ -3,15 +3,16 @@
 `dashboard_figures` returns plain JSON-ready data: the page draws it (and redraws it
 every 30 seconds), `/api/v1/metrics/` serves it, and `exports.rows` turns any chart of it
 into CSV. `cached_figures` computes it once per rollup refresh.
-Durations are seconds; percentiles interpolate linearly between the two nearest values
-(PostgreSQL's `percentile_cont`, numpy's default).
+Durations are seconds. Response-time percentiles are read from the days' duration
+buckets (`durations.py`: within a second or 2 % of the exact value); the others
+interpolate linearly between the two nearest values (PostgreSQL's `percentile_cont`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -20,14 +21,21 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.metrics.models import CaseFact, RollupState, TopicHour, VolumeHour
+from care.metrics.durations import (
+    BAR_EDGES,
+    CLOCKS,
+    COLUMNS,
+    add_up,
+    bars,
+    percentiles,
+)
+from care.metrics.models import CaseFact, DurationDay, RollupState, TopicHour, VolumeHour
 from care.models import Agent
 from inbox.models import (
     ChannelAccount,
@@ -40,9 +48,8 @@ from inbox.models import (
 )
 
 MAX_DAYS = 366
-CLOCKS = ("business", "calendar")
 # Upper bounds (seconds) of the first-response distribution's bars; the last is open.
-FRT_BUCKETS = (300, 900, 1800, 3600, 7200, 14400, 28800, 86400)
+FRT_BUCKETS = BAR_EDGES
 BACKLOG_BUCKETS = (3600, 4 * 3600, 24 * 3600, 3 * 86400)
 DIMENSIONS = ("channel", "department", "priority", "agent", "hour")
 
@@ -117,25 +124,6 @@ def _share(part: int, whole: int) -> float | None:
 
 # --- Response times -------------------------------------------------------------------
 
-# The groupings of "by channel, department, priority, agent, hour": CaseFact columns.
-COLUMNS = {
-    "channel": "channel_account_id",
-    "department": "department_id",
-    "priority": "priority",
-    "agent": "responder_id",
-    "hour": "local_hour",
-}
-# measure -> (which cases: the time field of the period, flag column) per clock
-MEASURES = {
-    "first_response": ("started_at", "answer_breached"),
-    "resolution": ("resolved_at", "resolution_breached"),
-}
-
-
-def _value_column(measure: str, clock: str) -> str:
-    base = "first_response" if measure == "first_response" else "resolution"
-    return f"{base}_business_seconds" if clock == "business" else f"{base}_seconds"
-
 
 @dataclass
 class Group:
@@ -156,118 +144,44 @@ class Group:
 def case_groups(
     period: Period, clock: str, measure: str, *, by: bool = True
 ) -> tuple[Group, dict[str, list[Group]]]:
-    """The whole period's group and, with `by`, one list of groups per dimension.
+    """The whole period's group and, with `by`, one list of groups per dimension: the
+    period's `DurationDay` rows added up, so a quarter costs about what a day does."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first, until = period.since.astimezone(zone).date(), period.until.astimezone(zone).date()
+    index: dict[tuple[str, Any], int] = {("all", None): 0}
+    counts: list[list[int]] = [[0, 0, 0, 0]]
+    days: list[tuple[list[int], bytes | memoryview]] = []
+    longest = 0.0
+    for groups, tallies, cells, top in DurationDay.objects.filter(
+        measure=measure, clock=clock, day__gte=first, day__lt=until
+    ).values_list("groups", "tallies", "cells", "longest"):
+        rows = []
+        for (dimension, key), tally in zip(groups, tallies, strict=True):
+            row = index.setdefault((dimension, key), len(index))
+            if row == len(counts):
+                counts.append([0, 0, 0, 0])
+            counts[row] = [a + b for a, b in zip(counts[row], tally, strict=True)]
+            rows.append(row)
+        days.append((rows, cells))
+        longest = max(longest, top or 0.0)
+    sums = add_up(days, len(index))
 
-    PostgreSQL computes them in one query (GROUPING SETS and percentile_cont), so a
-    page costs the same for a day or a quarter; other databases (the demo's SQLite) get
-    the same numbers from the rows in Python."""
-    if connection.vendor == "postgresql":
-        return _groups_in_sql(period, clock, measure, by)
-    return _groups_in_python(period, clock, measure, by)
+    def group(row: int, key: Any) -> Group:
+        median, p90 = percentiles(sums[row], (0.5, 0.9), longest)
+        cases, measured, flagged, reopened = counts[row]
+        return Group(key, cases, measured, median, p90, flagged, reopened)
 
-
-def _groups_in_sql(
-    period: Period, clock: str, measure: str, by: bool
-) -> tuple[Group, dict[str, list[Group]]]:
-    when, flag = MEASURES[measure]
-    value = _value_column(measure, clock)
-    columns = list(COLUMNS.values())
-    sets = ", ".join([*(f"({c})" for c in columns), "()"]) if by else "()"  # the period
-    keys = (
-        [*columns, *(f"GROUPING({c})" for c in columns)]
-        if by
-        else ["NULL"] * len(columns) + ["1"] * len(columns)
-    )
-    period_rows = f"""
-        SELECT *, {value} AS v FROM {CaseFact._meta.db_table}
-        WHERE {when} >= %(since)s AND {when} < %(until)s
-    """  # noqa: S608 -- column and table names are ours; the period is a parameter
-    sql = f"""
-        SELECT {", ".join(keys)}, count(*), count(v),
-            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v),
-            count(*) FILTER (WHERE {flag}), count(*) FILTER (WHERE reopens > 0)
-        FROM ({period_rows}) facts
-        GROUP BY GROUPING SETS ({sets})
-    """  # noqa: S608
-    # The distribution's bars: width_bucket gives the number of edges at or below v.
-    bars_sql = f"""
-        SELECT width_bucket(v, %(edges)s), count(*) FROM ({period_rows}) facts
-        WHERE v IS NOT NULL GROUP BY 1
-    """  # noqa: S608
-    params: dict[str, Any] = {
-        "since": period.since,
-        "until": period.until,
-        "edges": list(FRT_BUCKETS),
-    }
-    total = Group()
-    groups: dict[str, list[Group]] = {name: [] for name in COLUMNS} if by else {}
-    n = len(columns)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The sorts of percentile_cont stay in memory (the default 4 MB spills to disk).
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            keys, grouping, rest = row[:n], row[n : 2 * n], row[2 * n :]
-            median, p90 = rest[2] or (None, None)  # one sort for both percentiles
-            group = Group(
-                cases=rest[0],
-                count=rest[1],
-                median=median,
-                p90=p90,
-                flagged=rest[3],
-                reopened=rest[4],
-            )
-            if all(grouping):
-                total = group
-                continue
-            i = grouping.index(0)
-            group.key = keys[i]
-            groups[list(COLUMNS)[i]].append(group)
-        if measure == "first_response":
-            cursor.execute(bars_sql, params)
-            for bar, count in cursor.fetchall():
-                total.distribution[bar] = count
-    for items in groups.values():
+    total = group(0, None)
+    total.distribution = bars(sums[0])
+    if not by:
+        return total, {}
+    split: dict[str, list[Group]] = {name: [] for name in COLUMNS}
+    for (dimension, key), row in index.items():
+        if dimension in split:
+            split[dimension].append(group(row, key))
+    for items in split.values():
         items.sort(key=lambda g: (g.key is None, g.key))
-    return total, groups
-
-
-def _groups_in_python(
-    period: Period, clock: str, measure: str, by: bool
-) -> tuple[Group, dict[str, list[Group]]]:
-    when, flag = MEASURES[measure]
-    rows = (
-        CaseFact.objects.filter(**{f"{when}__gte": period.since, f"{when}__lt": period.until})
-        .order_by()
-        .values_list(*COLUMNS.values(), _value_column(measure, clock), flag, "reopens")
-    )
-    n = len(COLUMNS)
-    total: list[tuple[Any, ...]] = []
-    split: dict[str, dict[Any, list[tuple[Any, ...]]]] = {name: {} for name in COLUMNS}
-    for row in rows:
-        total.append(row)
-        if by:
-            for i, name in enumerate(COLUMNS):
-                split[name].setdefault(row[i], []).append(row)
-
-    def group(key: Any, members: list[tuple[Any, ...]]) -> Group:
-        values = sorted(r[n] for r in members if r[n] is not None)
-        return Group(
-            key=key,
-            cases=len(members),
-            count=len(values),
-            median=percentile(values, 0.5),
-            p90=percentile(values, 0.9),
-            flagged=sum(1 for r in members if r[n + 1]),
-            reopened=sum(1 for r in members if r[n + 2]),
-            distribution=_distribution(values),
-        )
-
-    groups = {
-        name: [group(k, split[name][k]) for k in sorted(split[name], key=lambda k: (k is None, k))]
-        for name in COLUMNS
-    }
-    return group(None, total), groups if by else {}
+    return total, split
 
 
 def _summary(group: Group) -> dict[str, Any]:
@@ -291,13 +205,6 @@ def response_times(period: Period, clock: str, *, by: bool = True) -> dict[str, 
         "answers_by": answers_by,
         "resolutions_by": resolutions_by,
     }
-
-
-def _distribution(values: Iterable[float]) -> list[int]:
-    counts = [0] * (len(FRT_BUCKETS) + 1)
-    for value in values:
-        counts[next((i for i, b in enumerate(FRT_BUCKETS) if value < b), len(FRT_BUCKETS))] += 1
-    return counts
 
 
 def distribution_labels() -> list[str]:
@@ -350,29 +257,32 @@ def volumes(period: Period) -> dict[str, Any]:
     index = {start: i for i, start in enumerate(starts)}
     fmt = "%d %b %H:%M" if unit == "hour" else "%a %d %b"
     channels = {c.pk: str(c) for c in ChannelAccount.objects.all()}
-    rows = VolumeHour.objects.filter(hour__gte=period.since, hour__lt=period.until).order_by()
-    inbound_rows = rows.filter(direction=Message.Direction.INBOUND)
-    outbound_rows = rows.filter(direction=Message.Direction.OUTBOUND)
     inbound: dict[int, list[int]] = {}
     outbound = [0] * len(starts)
     sentiment: dict[str, list[int]] = {
         s: [0] * len(starts) for s in ("negative", "neutral", "positive")
     }
+    replies: dict[int | None, int] = defaultdict(int)
     total_in = total_out = 0
-    for row in inbound_rows.values("channel_account_id", "sentiment", at=at).annotate(
-        n=Sum("count")
-    ):
-        i = index[row["at"]]
-        inbound.setdefault(row["channel_account_id"], [0] * len(starts))[i] += row["n"]
-        total_in += row["n"]
-        if row["sentiment"] in sentiment:
-            sentiment[row["sentiment"]][i] += row["n"]
-    for row in outbound_rows.values(at=at).annotate(n=Sum("count")):
-        outbound[index[row["at"]]] += row["n"]
-        total_out += row["n"]
-    replies = dict(
-        outbound_rows.values("agent_id").annotate(n=Sum("count")).values_list("agent_id", "n")
+    # One pass over the period's hours, summed per local hour or day by the database.
+    rows = (
+        VolumeHour.objects.filter(hour__gte=period.since, hour__lt=period.until)
+        .order_by()
+        .values("direction", "channel_account_id", "sentiment", "agent_id", at=at)
+        .annotate(n=Sum("count"))
+        .values_list("direction", "channel_account_id", "sentiment", "agent_id", "at", "n")
     )
+    for direction, channel, mood, agent, when, n in rows:
+        i = index[when]
+        if direction == Message.Direction.INBOUND:
+            inbound.setdefault(channel, [0] * len(starts))[i] += n
+            total_in += n
+            if mood in sentiment:
+                sentiment[mood][i] += n
+        else:
+            outbound[i] += n
+            total_out += n
+            replies[agent] += n
     return {
         "unit": unit,
         "labels": [s.strftime(fmt) for s in starts],
@@ -383,7 +293,7 @@ def volumes(period: Period) -> dict[str, Any]:
         "sentiment": sentiment,
         "total_in": total_in,
         "total_out": total_out,
-        "replies": replies,
+        "replies": dict(replies),
     }
 
 

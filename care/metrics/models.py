@@ -37,6 +37,12 @@ class CaseFact(models.Model):
         indexes = [
             models.Index(fields=["started_at"], name="fact_started_idx"),
             models.Index(fields=["resolved_at"], name="fact_resolved_idx"),
+            # The dashboard's list of breaches: a few rows among many.
+            models.Index(
+                fields=["-started_at"],
+                name="fact_breached_idx",
+                condition=models.Q(answer_breached=True) | models.Q(resolution_breached=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +78,31 @@ class TopicHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}h topic {self.topic_id}: {self.count}"
+
+
+class DurationDay(models.Model):
+    """One local day's cases of one measure, in one clock, per group (the whole day, each
+    channel, department, priority, first responder and hour): counts, and the durations'
+    buckets (`care.metrics.durations`). First response: the cases that started that day;
+    resolution: those resolved that day. A range's figures add up its days."""
+
+    day = models.DateField()
+    measure = models.CharField(max_length=16)  # first_response | resolution
+    clock = models.CharField(max_length=8)  # business | calendar
+    # Per group, in row order: [dimension, key] ("all", None for the whole day) ...
+    groups = models.JSONField()
+    # ... and [cases, measured, flagged, reopened].
+    tallies = models.JSONField()
+    cells = models.BinaryField()  # durations.encode: (group row, bucket, count) triples
+    longest = models.FloatField(null=True)  # seconds: the upper end of the last bucket
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "clock", "day"], name="duration_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} ({self.clock})"
 
 
 class RollupState(models.Model):

@@ -2,7 +2,8 @@
 
 Every run recomputes, from the messages, conversations and events themselves:
 
-- the `CaseFact` of every conversation changed since the last run, and
+- the `CaseFact` of every conversation changed since the last run, with the
+  `DurationDay` rows of the days its case counts on (then and now), and
 - the `VolumeHour` and `TopicHour` rows of every hour that received messages since then.
 
 Recomputing (not adding to counters) makes a run idempotent: a run that dies half-way,
@@ -15,11 +16,12 @@ reach the charts).
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -29,7 +31,8 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from care.locks import try_lock
-from care.metrics.models import CaseFact, RollupState, TopicHour, VolumeHour
+from care.metrics.durations import CLOCKS, COLUMNS, MEASURES, Tally, encode, value_column
+from care.metrics.models import CaseFact, DurationDay, RollupState, TopicHour, VolumeHour
 from inbox.business_hours import Schedule, business_minutes_between
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import sla
@@ -38,6 +41,7 @@ from inbox.services.conversations import SPAM_TAG
 LAG = timedelta(minutes=2)
 BATCH = 2000
 STATE = "rollups"
+LOCK = "metrics-rollups"  # one run at a time: refreshes and rebuilds write the same rows
 
 
 @dataclass
@@ -49,10 +53,10 @@ class Refresh:
 
 def refresh_rollups(now: datetime | None = None) -> Refresh | None:
     """Bring the rollups up to `now`. None when another run holds the lock."""
-    with try_lock("metrics-rollups", expires_after=600) as lease:
+    with try_lock(LOCK, expires_after=600) as lease:
         if not lease:
             return None
-        began = time.monotonic()
+        began = monotonic()
         now = now or timezone.now()
         state = RollupState.objects.filter(name=STATE).first()
         if state is None:
@@ -71,17 +75,28 @@ def refresh_rollups(now: datetime | None = None) -> Refresh | None:
             defaults={
                 "covered_until": now,
                 "refreshed_at": timezone.now(),
-                "last_duration_ms": int((time.monotonic() - began) * 1000),
+                "last_duration_ms": int((monotonic() - began) * 1000),
             },
         )
         outcome.covered_until = now
         return outcome
 
 
+def rebuild_when_free(
+    since: datetime | None = None, progress: Callable[[int, int], None] | None = None
+) -> Refresh | None:
+    """`rebuild` under the rollups' lock; None when a refresh holds it (try again)."""
+    with try_lock(LOCK, expires_after=3600) as lease:
+        if not lease:
+            return None
+        return rebuild(since, progress)
+
+
 def rebuild(
     since: datetime | None = None, progress: Callable[[int, int], None] | None = None
 ) -> Refresh:
-    """Recompute everything from `since` (default: the first message)."""
+    """Recompute everything from `since` (default: the first message). The caller holds
+    the lock (`rebuild_when_free`)."""
     whole = since is None
     if since is None:
         first = Message.objects.order_by("received_at").values_list("received_at", flat=True)
@@ -101,7 +116,12 @@ def rebuild(
             yield pk
 
     began = timezone.now()
-    cases = refresh_case_facts(counted(conversations.order_by("pk").iterator(chunk_size=BATCH)))
+    ids = counted(conversations.order_by("pk").iterator(chunk_size=BATCH))
+    cases = refresh_case_facts(ids, days_later=whole)
+    if whole:  # every day once, and none left over from facts that are gone
+        days = _days_of(CaseFact.objects.values_list("started_at", "resolved_at").iterator())
+        days |= set(DurationDay.objects.values_list("measure", "day"))
+        refresh_duration_days(days)
     if progress:
         progress(total, total)
     outcome = Refresh(cases=cases, hours=refresh_hours(since, began))
@@ -109,7 +129,8 @@ def rebuild(
         if connection.vendor == "postgresql":
             # Fresh statistics, so the planner sorts these rows in memory, not on disk.
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {CaseFact._meta.db_table}, {VolumeHour._meta.db_table}")
+                tables = (CaseFact, VolumeHour, DurationDay)
+                cursor.execute(f"ANALYZE {', '.join(t._meta.db_table for t in tables)}")
         # Everything is recomputed up to when we began: the next refresh goes on from there.
         RollupState.objects.update_or_create(
             name=STATE, defaults={"covered_until": began, "refreshed_at": timezone.now()}
@@ -120,17 +141,88 @@ def rebuild(
 # --- Cases ---------------------------------------------------------------------------
 
 
-def refresh_case_facts(conversation_ids: Iterable[int]) -> int:
-    """Recompute the facts of these conversations; returns how many are counted."""
+def refresh_case_facts(conversation_ids: Iterable[int], *, days_later: bool = False) -> int:
+    """Recompute the facts of these conversations, then the days their cases were and
+    are counted on (`DurationDay`); returns how many are counted.
+
+    `days_later`: leave the days to the caller (a whole rebuild does every day once)."""
     rules = sla.load_rules()
     counted = 0
+    days: set[tuple[str, date]] = set()
     for chunk in _chunks(conversation_ids, BATCH):
         facts = case_facts(chunk, rules)
         with transaction.atomic():
-            CaseFact.objects.filter(conversation_id__in=chunk).delete()
+            old = CaseFact.objects.filter(conversation_id__in=chunk)
+            days |= _days_of(old.values_list("started_at", "resolved_at"))
+            old.delete()
             CaseFact.objects.bulk_create(facts)
+        days |= _days_of((f.started_at, f.resolved_at) for f in facts)
         counted += len(facts)
+    # Once per run, not per chunk: a burst of new cases all lands on today.
+    if not days_later:
+        refresh_duration_days(days)
     return counted
+
+
+def _days_of(times: Iterable[tuple[datetime, datetime | None]]) -> set[tuple[str, date]]:
+    """The (measure, local day) pairs cases with these (started, resolved) times count on."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    days: set[tuple[str, date]] = set()
+    for started, resolved in times:
+        days.add(("first_response", started.astimezone(zone).date()))
+        if resolved is not None:
+            days.add(("resolution", resolved.astimezone(zone).date()))
+    return days
+
+
+def refresh_duration_days(days: Iterable[tuple[str, date]]) -> int:
+    """Recompute these (measure, day) rows from the case facts; returns rows written."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    written = 0
+    for measure, day in sorted(days):
+        when, flag = MEASURES[measure]
+        since = datetime.combine(day, time(), zone)
+        until = datetime.combine(day + timedelta(days=1), time(), zone)
+        facts = list(
+            CaseFact.objects.filter(**{f"{when}__gte": since, f"{when}__lt": until})
+            .order_by()
+            .values_list(
+                *COLUMNS.values(),
+                *(value_column(measure, clock) for clock in CLOCKS),
+                flag,
+                "reopens",
+            )
+        )
+        rows = [_duration_day(day, measure, clock, facts) for clock in CLOCKS] if facts else []
+        with transaction.atomic():
+            DurationDay.objects.filter(measure=measure, day=day).delete()
+            DurationDay.objects.bulk_create(rows)
+        written += len(rows)
+    return written
+
+
+def _duration_day(day: date, measure: str, clock: str, facts: list[tuple[Any, ...]]) -> DurationDay:
+    n = len(COLUMNS)
+    value_at = n + CLOCKS.index(clock)
+    groups: dict[tuple[str, Any], Tally] = {("all", None): Tally()}
+    for fact in facts:
+        seconds, flagged, reopened = fact[value_at], fact[n + 2], fact[n + 3] > 0
+        groups["all", None].add(seconds, flagged, reopened)
+        for i, dimension in enumerate(COLUMNS):
+            tally = groups.get((dimension, fact[i]))
+            if tally is None:
+                tally = groups[dimension, fact[i]] = Tally()
+            tally.add(seconds, flagged, reopened)
+    measured = [f[value_at] for f in facts if f[value_at] is not None]
+    return DurationDay(
+        day=day,
+        measure=measure,
+        clock=clock,
+        groups=[list(key) for key in groups],
+        tallies=[[t.cases, t.measured, t.flagged, t.reopened] for t in groups.values()],
+        cells=encode(list(groups.values())),
+        longest=max(measured, default=None),
+    )
 
 
 def case_facts(conversation_ids: list[int], rules: sla.SlaRules) -> list[CaseFact]:

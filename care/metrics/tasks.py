@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 # Nightly, the last days are recomputed whole: labels agents corrected, late edits.
@@ -23,8 +23,11 @@ def refresh_rollups_task() -> int | None:
     return outcome.cases
 
 
-@shared_task(ignore_result=True)
-def rebuild_recent_task() -> int:
-    from care.metrics.rollups import rebuild
+@shared_task(bind=True, ignore_result=True, max_retries=30)
+def rebuild_recent_task(self: Task) -> int:
+    from care.metrics.rollups import rebuild_when_free
 
-    return rebuild(since=timezone.now() - timedelta(days=REBUILD_DAYS)).cases
+    outcome = rebuild_when_free(since=timezone.now() - timedelta(days=REBUILD_DAYS))
+    if outcome is None:  # a refresh is running: its rows would collide with ours
+        raise self.retry(countdown=30)
+    return outcome.cases

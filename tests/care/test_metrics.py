@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from care.metrics.figures import FRT_BUCKETS, Period, dashboard_figures
-from care.metrics.models import CaseFact, VolumeHour
+from care.metrics.models import CaseFact, DurationDay, VolumeHour
 from care.metrics.rollups import refresh_rollups
 from care.models import Agent
 from inbox.models import (
@@ -278,19 +278,14 @@ def recompute(period: Period, clock: str) -> dict[str, Any]:
     }
 
 
-def _in_python(period, clock, measure, *, by=True):
-    from care.metrics.figures import _groups_in_python
-
-    return _groups_in_python(period, clock, measure, by)
+def near(exact: float | None) -> Any:
+    """A response-time percentile as the dashboard reads it from duration buckets: within
+    a second plus 2 % of the exact value (docs/metrics.md, "Percentiles")."""
+    return None if exact is None else pytest.approx(exact, abs=1 + 0.02 * exact)
 
 
 @pytest.mark.parametrize("clock", ["business", "calendar"])
-@pytest.mark.parametrize("engine", ["database", "python"])
-def test_every_figure_matches_a_recomputation_from_the_raw_messages(clock, engine, monkeypatch):
-    from care.metrics import figures as module
-
-    if engine == "python":  # the demo's SQLite path, checked on PostgreSQL too
-        monkeypatch.setattr(module, "case_groups", _in_python)
+def test_every_figure_matches_a_recomputation_from_the_raw_messages(clock):
     build_cases()
     assert refresh_rollups() is not None
     period = Period.of_days(FIRST_DAY, FIRST_DAY + timedelta(days=DAYS - 1))
@@ -301,9 +296,9 @@ def test_every_figure_matches_a_recomputation_from_the_raw_messages(clock, engin
         assert expected["opened"] > 10  # the data is not trivially empty
         assert tiles["opened"]["value"] == expected["opened"]
         assert response["unanswered"] == expected["unanswered"]
-        assert tiles["frt_median"]["value"] == pytest.approx(expected["frt_median"])
-        assert tiles["frt_p90"]["value"] == pytest.approx(expected["frt_p90"])
-        assert tiles["resolution_median"]["value"] == pytest.approx(expected["resolution_median"])
+        assert tiles["frt_median"]["value"] == near(expected["frt_median"])
+        assert tiles["frt_p90"]["value"] == near(expected["frt_p90"])
+        assert tiles["resolution_median"]["value"] == near(expected["resolution_median"])
         assert tiles["sla_answer"]["value"] == expected["sla_answer"]
         assert tiles["reopened"]["value"] == expected["reopened"]
         assert response["distribution"]["current"] == expected["distribution"]
@@ -314,7 +309,7 @@ def test_every_figure_matches_a_recomputation_from_the_raw_messages(clock, engin
         assert topics.get("battery", 0) == expected["topic"]
         agents = {a["id"]: a["frt_median"] for a in figures["quality"]["agents"]}
         for pk, median in expected["per_agent"].items():
-            assert agents[pk] == pytest.approx(median)
+            assert agents[pk] == near(median)
     # The previous period is the one compared against.
     current = dashboard_figures(period, clock)["tiles"]["opened"]
     assert current["previous"] == recompute(period.previous(), clock)["opened"]
@@ -369,7 +364,7 @@ def test_a_refresh_picks_up_new_messages_and_recomputes_the_same_rows_when_run_a
     )
     assert CaseFact.objects.count() == 1
     figures = dashboard_figures(Period.last_days(1))
-    assert figures["tiles"]["frt_median"]["value"] == pytest.approx(360)
+    assert figures["tiles"]["frt_median"]["value"] == near(360)
     assert figures["quality"]["agents"][0]["initials"] == Agent.objects.get(pk=agent.pk).initials
 
 
@@ -437,3 +432,59 @@ def test_one_computation_serves_both_languages_each_in_its_own_words(monkeypatch
     assert english["workload"]["backlog"]["labels"][0] == "under 1 h"
     assert indonesian["workload"]["backlog"]["labels"][0] == "di bawah 1 jam"
     assert english["tiles"] == indonesian["tiles"]
+
+
+def test_a_case_solved_again_on_another_day_moves_to_that_day():
+    refresh_rollups()
+    now = timezone.now()
+    two_days_ago = now - timedelta(days=2)
+    conversation = ConversationFactory.create(opened_at=two_days_ago)
+    MessageFactory.create(
+        conversation=conversation, platform_created_at=two_days_ago - timedelta(hours=1)
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.RESOLVED, resolved_at=two_days_ago, updated_at=now
+    )
+    refresh_rollups()
+    before = Period.of_days(two_days_ago.date(), two_days_ago.date())
+    assert dashboard_figures(before)["response"]["resolution"]["count"] == 1
+    # Reopened by the customer and solved again today: it counts on today only.
+    Conversation.objects.filter(pk=conversation.pk).update(resolved_at=now, updated_at=now)
+    refresh_rollups()
+    assert dashboard_figures(before)["response"]["resolution"]["count"] == 0
+    today = Period.last_days(1)
+    assert dashboard_figures(today)["response"]["resolution"]["count"] == 1
+    assert DurationDay.objects.filter(measure="resolution").count() == 2  # both clocks, today
+
+
+def test_a_rebuild_waits_for_a_running_refresh(monkeypatch):
+    from celery.exceptions import Retry
+    from django.core.management import CommandError, call_command
+
+    from care.locks import try_lock
+    from care.metrics.management.commands import rebuild_metrics
+    from care.metrics.rollups import LOCK, rebuild_when_free
+    from care.metrics.tasks import rebuild_recent_task
+
+    monkeypatch.setattr(rebuild_metrics, "WAIT_SECONDS", 0)
+    conversation = ConversationFactory.create()
+    MessageFactory.create(conversation=conversation)
+    with try_lock(LOCK, expires_after=60) as held:
+        assert held
+        # Both write the same day rows as the refresh: neither runs beside it.
+        assert rebuild_when_free() is None
+        with pytest.raises(CommandError, match="held the lock"):
+            call_command("rebuild_metrics", verbosity=0)
+        asked: list[dict[str, Any]] = []
+
+        def retry(**options: Any) -> Retry:
+            asked.append(options)
+            return Retry()
+
+        monkeypatch.setattr(rebuild_recent_task, "retry", retry)
+        with pytest.raises(Retry):
+            rebuild_recent_task()  # the nightly task: again in 30 s
+        assert asked == [{"countdown": 30}]
+        assert CaseFact.objects.count() == 0
+    call_command("rebuild_metrics", verbosity=0)
+    assert CaseFact.objects.count() == 1
