@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDay, TruncHour
+from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,14 @@ from care.metrics.durations import (
     bars,
     percentiles,
 )
-from care.metrics.models import CaseFact, DurationDay, RollupState, TopicHour, VolumeHour
+from care.metrics.models import (
+    CaseFact,
+    DurationDay,
+    RollupState,
+    TopicHour,
+    VolumeDay,
+    VolumeHour,
+)
 from care.models import Agent
 from inbox.models import (
     ChannelAccount,
@@ -250,11 +257,10 @@ def _next_day(at: datetime, zone: ZoneInfo) -> datetime:
 
 def volumes(period: Period) -> dict[str, Any]:
     """Messages in per channel, out, and in by sentiment, per local hour or day; replies
-    per agent. Summed by the database from the hourly rollups."""
+    per agent. From the hourly rollups, or their daily sums."""
     starts, unit = _buckets(period)
     zone = ZoneInfo(settings.TIME_ZONE)
-    at = (TruncHour if unit == "hour" else TruncDay)("hour", tzinfo=zone)
-    index = {start: i for i, start in enumerate(starts)}
+    index: dict[Any, int] = {start: i for i, start in enumerate(starts)}
     fmt = "%d %b %H:%M" if unit == "hour" else "%a %d %b"
     channels = {c.pk: str(c) for c in ChannelAccount.objects.all()}
     inbound: dict[int, list[int]] = {}
@@ -264,14 +270,22 @@ def volumes(period: Period) -> dict[str, Any]:
     }
     replies: dict[int | None, int] = defaultdict(int)
     total_in = total_out = 0
-    # One pass over the period's hours, summed per local hour or day by the database.
-    rows = (
-        VolumeHour.objects.filter(hour__gte=period.since, hour__lt=period.until)
-        .order_by()
-        .values("direction", "channel_account_id", "sentiment", "agent_id", at=at)
-        .annotate(n=Sum("count"))
-        .values_list("direction", "channel_account_id", "sentiment", "agent_id", "at", "n")
-    )
+    # One pass: the hourly rows for up to two days, else the daily ones.
+    columns = ("direction", "channel_account_id", "sentiment", "agent_id")
+    rows: Iterable[tuple[Any, ...]]
+    if unit == "hour":
+        rows = (
+            VolumeHour.objects.filter(hour__gte=period.since, hour__lt=period.until)
+            .order_by()
+            .values(*columns, at=TruncHour("hour", tzinfo=zone))
+            .annotate(n=Sum("count"))
+            .values_list(*columns, "at", "n")
+        )
+    else:
+        index = {start.date(): i for i, start in enumerate(starts)}
+        rows = VolumeDay.objects.filter(
+            day__gte=starts[0].date(), day__lte=starts[-1].date()
+        ).values_list(*columns, "day", "count")
     for direction, channel, mood, agent, when, n in rows:
         i = index[when]
         if direction == Message.Direction.INBOUND:
@@ -439,6 +453,21 @@ def cached_figures(period: Period, clock: str) -> dict[str, Any]:
     return localize(figures, period)
 
 
+def current_backlog() -> dict[str, Any]:
+    """Open cases by age, once per rollup refresh: it is the same whatever the period, so
+    a page for a new range reuses what the refresh task's warm-up computed."""
+    state = RollupState.objects.filter(name="rollups").values_list("refreshed_at", flat=True)
+    version = state.first()
+    if version is None:
+        return backlog(timezone.now())
+    key = f"care:dashboard:backlog:{version.timestamp()}"
+    found: dict[str, Any] | None = cache.get(key)
+    if found is None:
+        found = backlog(timezone.now())
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def localize(figures: dict[str, Any], period: Period) -> dict[str, Any]:
     """The words, in the reader's language: the cached numbers are the same for all."""
     names = _names()
@@ -478,7 +507,6 @@ def warm_standard_periods() -> int:
 def dashboard_figures(period: Period, clock: str = "business") -> dict[str, Any]:
     from responses.selectors import survey_results
 
-    now = timezone.now()
     current = response_times(period, clock)
     previous = response_times(period.previous(), clock, by=False)
     volume = volumes(period)
@@ -535,7 +563,7 @@ def dashboard_figures(period: Period, clock: str = "business") -> dict[str, Any]
             "breaches": _breaches(period),
         },
         "workload": {
-            "backlog": backlog(now),
+            "backlog": current_backlog(),
             "volume": {k: volume[k] for k in ("unit", "labels", "inbound", "outbound")},
             "previous_in": [
                 sum(x) for x in zip(*[s["data"] for s in previous_volume["inbound"]], strict=False)

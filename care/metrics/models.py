@@ -66,6 +66,24 @@ class VolumeHour(models.Model):
         return f"{self.hour:%Y-%m-%d %H}h {self.direction} {self.count}"
 
 
+class VolumeDay(models.Model):
+    """The `VolumeHour` rows of one local day (TIME_ZONE) added up: what charts of more
+    than two days read, 24 times fewer rows."""
+
+    day = models.DateField()
+    channel_account_id = models.IntegerField()
+    direction = models.CharField(max_length=8)
+    sentiment = models.CharField(max_length=8, blank=True)
+    agent_id = models.IntegerField(null=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="volume_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.direction} {self.count}"
+
+
 class TopicHour(models.Model):
     """Customer messages received in one hour (UTC) per topic."""
 

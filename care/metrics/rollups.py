@@ -26,13 +26,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncHour
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from care.locks import try_lock
 from care.metrics.durations import CLOCKS, COLUMNS, MEASURES, Tally, encode, value_column
-from care.metrics.models import CaseFact, DurationDay, RollupState, TopicHour, VolumeHour
+from care.metrics.models import (
+    CaseFact,
+    DurationDay,
+    RollupState,
+    TopicHour,
+    VolumeDay,
+    VolumeHour,
+)
 from inbox.business_hours import Schedule, business_minutes_between
 from inbox.models import Conversation, ConversationEvent, Message
 from inbox.services import sla
@@ -367,7 +374,41 @@ def refresh_hours(since: datetime, until: datetime) -> int:
         VolumeHour.objects.bulk_create(volume, batch_size=BATCH)
         TopicHour.objects.filter(hour__gte=first, hour__lt=end).delete()
         TopicHour.objects.bulk_create(topics, batch_size=BATCH)
+        _refresh_volume_days(first, end)
     return len({v.hour for v in volume})
+
+
+def _refresh_volume_days(first: datetime, end: datetime) -> None:
+    """The local days holding these hours, added up again from their hours."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    since = first.astimezone(zone).date()
+    until = (end - timedelta(microseconds=1)).astimezone(zone).date() + timedelta(days=1)
+    hours = VolumeHour.objects.filter(
+        hour__gte=datetime.combine(since, time(), zone),
+        hour__lt=datetime.combine(until, time(), zone),
+    )
+    days = [
+        VolumeDay(
+            channel_account_id=channel,
+            direction=direction,
+            sentiment=mood,
+            agent_id=agent,
+            day=day,
+            count=n,
+        )
+        for channel, direction, mood, agent, day, n in hours.values(
+            "channel_account_id",
+            "direction",
+            "sentiment",
+            "agent_id",
+            day=TruncDate("hour", tzinfo=zone),
+        )
+        .annotate(n=Sum("count"))
+        .values_list("channel_account_id", "direction", "sentiment", "agent_id", "day", "n")
+        .order_by()
+    ]
+    VolumeDay.objects.filter(day__gte=since, day__lt=until).delete()
+    VolumeDay.objects.bulk_create(days, batch_size=BATCH)
 
 
 def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
