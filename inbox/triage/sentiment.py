@@ -2,8 +2,8 @@
 
 Both languages are scored by a small linear model (softmax regression) whose weights
 live in `models/` (see `models/README.md`):
-* English: `models/sentiment_en.json`, trained by `bench/train_sentiment_en.py` on the
-  TWCS customer tweets we labelled (`bench/labels/twcs_labels.csv`);
+* English: `models/sentiment_en.json`, trained by `bench/train_sentiment_en.py` on
+  care's own written examples (`bench/labels/sentiment_written_en.csv`);
 * Indonesian: `models/sentiment_id.json`, trained by `bench/train_sentiment_id.py` on
   IndoNLU SmSA.
 The inputs are the words, "not <word>" after a negator, optionally word pairs, pieces of

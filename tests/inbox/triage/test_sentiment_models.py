@@ -1,4 +1,4 @@
-"""The trained sentiment model (Indonesian) and the rule that keeps English on the lexicon."""
+"""The trained sentiment models (English and Indonesian) and what they may be made from."""
 
 import json
 
@@ -9,15 +9,27 @@ from inbox.triage.sentiment import MODEL_PATHS, load_model
 
 
 def test_no_model_derived_from_non_commercial_data_ships():
-    """TWCS (CC BY-NC-SA) is for test and demo use: English sentiment stays the lexicon's."""
-    assert not MODEL_PATHS["en"].exists()
-    assert load_model("en") is None
-    assert classify_sentiment("The app keeps crashing, I lost my booking", "en").why.startswith(
-        "lexicon"
-    )
+    """TWCS (CC BY-NC-SA) is for test and demo use: the English model learned from care's
+    own written examples, and no model file carries a non-commercial licence."""
+    english = json.loads(MODEL_PATHS["en"].read_text(encoding="utf-8"))
+    assert english["training"]["data"] == "bench/labels/sentiment_written_en.csv"
+    assert "twcs" not in english["attribution"].lower()
     for path in MODEL_PATHS["en"].parent.glob("*.json"):
         licence = json.loads(path.read_text(encoding="utf-8"))["licence"]
         assert "NC" not in licence.split(), path
+
+
+def test_english_is_read_by_its_model_with_the_lexicon_as_one_input():
+    assert load_model("en") is not None
+    crashing = classify_sentiment("The app keeps crashing, I lost my booking", "en")
+    assert crashing.value == "negative"
+    assert not crashing.why.startswith("lexicon")
+    assert classify_sentiment("thank you so much, sorted now!", "en").value == "positive"
+    assert classify_sentiment("do you ship to Canada?", "en").value == "neutral"
+    # A calm report with no feeling words: the lexicon read it as neutral.
+    assert classify_sentiment("my parcel says delivered but it is not here", "en").value == (
+        "negative"
+    )
 
 
 def test_each_model_is_read_once_per_process():
@@ -25,7 +37,7 @@ def test_each_model_is_read_once_per_process():
     assert load_model("fr") is None
 
 
-@pytest.mark.parametrize("language", ["id"])
+@pytest.mark.parametrize("language", ["en", "id"])
 def test_model_files_hold_short_features_and_their_licence(language):
     data = json.loads(MODEL_PATHS[language].read_text(encoding="utf-8"))
     assert data["licence"] and data["attribution"]
