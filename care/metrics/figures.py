@@ -433,7 +433,7 @@ def alerts(period: Period) -> list[dict[str, Any]]:
 # --- Serving them ----------------------------------------------------------------------
 
 # The periods the page offers in one click, computed ahead by the rollup task.
-STANDARD_DAYS = (1, 7, 30)
+STANDARD_DAYS = (1, 7, 30, 90)  # the "Last …" links of templates/care/dashboard.html
 CACHE_SECONDS = 120
 
 
