@@ -32,6 +32,25 @@ MODELS = Path(__file__).resolve().parent / "models"
 MODEL_PATHS = {"en": MODELS / "sentiment_en.json", "id": MODELS / "sentiment_id.json"}
 MODEL_PATH = MODEL_PATHS["id"]
 LEXICONS = {"en": ENGLISH, "id": INDONESIAN}
+# Words the models weigh but an agent learns nothing from: left out of the "why".
+FUNCTION_WORDS = {
+    "en": frozenset(
+        (  # noqa: SIM905 -- a word list reads better as words
+            "a an the i me my mine we us our you your he him his she her it its they them "
+            "their this that these those to of for in on at by with from as about into over "
+            "after and or so if then than is am are was were be been being do does did has "
+            "have had will would can could should just also there here what when where who "
+            "how which all any some up out"
+        ).split()
+    ),
+    "id": frozenset(
+        (  # noqa: SIM905
+            "yang di ke dari dan atau ini itu saya aku kami kita anda kamu dia mereka nya "
+            "untuk dengan pada dalam juga sudah udah akan bisa ada adalah jadi karena kalau "
+            "tapi sama mau lagi aja saja ya sih dong kok deh si para"
+        ).split()
+    ),
+}
 # A lexicon sum this far from zero decides; closer is neutral.
 THRESHOLD = 0.75
 
@@ -207,10 +226,13 @@ class LinearModel:
                 pushes.append((margin, name))
         pushes.sort(reverse=True)
         shown: list[str] = []
+        plain = FUNCTION_WORDS.get(self.feature_set.language, frozenset())
         for _, name in pushes:
             from_lexicon = name.startswith("lex:")
             for word in hits if from_lexicon else [_readable(name)]:
                 core = word if from_lexicon else name.partition(":")[2]
+                if not from_lexicon and plain.issuperset(core.split()):
+                    continue  # "i", "my", "in the" weigh in, but tell an agent nothing
                 if word not in shown and not any(core in s.split() for s in shown):
                     shown.append(word)
         reasons = ", ".join(shown[:5]) or "no strong words"

@@ -53,3 +53,19 @@ def test_model_files_hold_short_features_and_their_licence(language):
 def test_the_models_do_not_raise_on_odd_texts(text):
     for language in ("en", "id"):
         assert classify_sentiment(text, language).value in {"negative", "neutral", "positive"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I'm sending my notebook in for a hard drive replacement, is that ok?", "en"),
+        ("my parcel says delivered but it is not here", "en"),
+        ("saya sudah transfer tapi saldo saya belum masuk", "id"),
+    ],
+)
+def test_the_why_names_words_an_agent_can_read_not_function_words(text, language):
+    why = classify_sentiment(text, language).why
+    assert why.startswith("model ")
+    shown = why.partition(": ")[2].split(", ")
+    for plain in ("i", "my", "in", "is", "saya", "sudah"):
+        assert plain not in shown, why
