@@ -1,6 +1,6 @@
 """Train the English sentiment model: inbox/triage/models/sentiment_en.json.
 
-Trained on care's own written examples (`bench/labels/sentiment_written_en.csv`: 4,536
+Trained on care's own written examples (`bench/labels/sentiment_written_en.csv`: 5,311
 invented customer tweets with their labels, written for care; the file's header says
 how), so the model may ship. Softmax regression over `inbox.triage.sentiment.features`
 (words, "not <word>" after a negator, the English lexicon's two sums, and, if
