@@ -4,10 +4,12 @@ Every run recomputes, from the messages, conversations and events themselves:
 
 - the `CaseFact` of every conversation changed since the last run, with the
   `DurationDay` rows of the days its case counts on (then and now), and
-- the `VolumeHour` and `TopicHour` rows of every hour that received messages since then.
+- the `VolumeHour` and `TopicHour` rows of every hour that received messages since then,
+  with the `VolumeDay` rows of their local days.
 
-Recomputing (not adding to counters) makes a run idempotent: a run that dies half-way,
-or two that overlap, leave the same rows as one clean run. Rows are looked at from a
+Recomputing (not adding to counters) makes a run idempotent: a run that dies half-way is
+made right by the next, which starts from the same point (one exception, a case moved to
+another day, is in docs/metrics.md); a lock lets one run at a time. Rows are looked at from a
 little before the last run (`LAG`), because a transaction may commit a while after the
 timestamps it wrote. `rebuild` recomputes any range from scratch (`manage.py
 rebuild_metrics`, and nightly for the last days, so agents' corrections of old labels

@@ -52,6 +52,9 @@ def classify_text(
     topics: Iterable[Topic] = (),
     age_minutes: float = 0,
 ) -> triage.Triage:
+    # Everything in the inbox was sent to the brand (a mention, a reply to its post, a
+    # comment on its Page, a DM), even when its words name no one: "Disappointed."
+    # under the Page's post is a complaint, not a remark about life.
     return triage.classify(
         text,
         followers=identity.followers_count or 0 if identity else 0,
@@ -60,6 +63,7 @@ def classify_text(
         topic_rules=topics,
         age_minutes=age_minutes,
         weights=settings.CARE_PRIORITY_WEIGHTS,
+        addressed=True,
     )
 
 
@@ -253,6 +257,7 @@ def try_text(
         is_vip=is_vip,
         topic_rules=active_topics(),
         weights=settings.CARE_PRIORITY_WEIGHTS,
+        addressed=True,  # as if it came into the inbox
     )
 
 

@@ -58,16 +58,18 @@ def classify(
     topic_rules: Iterable[TopicRuleLike] = (),
     age_minutes: float = 0,
     weights: Mapping[str, float] | None = None,
+    addressed: bool = False,
 ) -> Triage:
     """Classify one message. Never raises: a step that fails leaves "" labels with
-    why = "classification failed: …" and sets `error`; the steps before it are kept."""
+    why = "classification failed: …" and sets `error`; the steps before it are kept.
+    `addressed`: it was sent to the brand (see `classify_intent`)."""
     failed = Label(UNKNOWN, 0.0, "")
     language = sentiment = intent = failed
     topics: list[Label] = []
     try:
         language = detect_language(text)
         sentiment = classify_sentiment(text, language.value)
-        intent = classify_intent(text, language.value, sentiment)
+        intent = classify_intent(text, language.value, sentiment, addressed=addressed)
         topics = match_topics(text, topic_rules)
         level, score, reasons = score_priority(
             intent.value,

@@ -81,9 +81,12 @@ THANKS = _phrases(
 )
 
 
-def classify_intent(text: str, language: str, sentiment: Label) -> Label:
+def classify_intent(
+    text: str, language: str, sentiment: Label, *, addressed: bool = False
+) -> Label:
     """`language` is "en", "id", "other" or ""; the cues of both languages are always
-    checked, since customers mix them ("min, my order belum sampai")."""
+    checked, since customers mix them ("min, my order belum sampai"). `addressed`: the
+    message was sent to the brand (a DM, a Page comment), whatever its words."""
     cleaned = strip_markup(text, hashtags=False)
     links = count_urls(text)
 
@@ -92,7 +95,7 @@ def classify_intent(text: str, language: str, sentiment: Label) -> Label:
         return Label(SPAM, round(min(1.0, points / 3), 2), "spam: " + ", ".join(signs))
 
     complaint = _found(COMPLAINT_CUES, cleaned)
-    addressed = bool(MENTION_RE.search(text)) or bool(ADDRESSED.search(cleaned))
+    addressed = addressed or bool(MENTION_RE.search(text)) or bool(ADDRESSED.search(cleaned))
     if sentiment.value == "negative" and (addressed or complaint):
         return Label(COMPLAINT, max(0.6, sentiment.score), f"complaint: negative ({sentiment.why})")
     if complaint and sentiment.value != "positive":

@@ -133,25 +133,35 @@ def test_the_brands_own_posts_are_not_classified(account):
 # --- Corrections ----------------------------------------------------------------------
 
 
+def test_a_message_in_the_inbox_was_sent_to_the_brand_even_without_a_handle(account):
+    # A Page comment or a DM names no one; "addressed to no one" is for remarks about
+    # life found elsewhere, not for what reached the inbox.
+    ingest_events(account=account, events=[mention("1", "My laptop battery died, terrible")])
+    message = Message.objects.get()
+    assert message.intent == "complaint"
+    assert message.triage["intent"]["why"].startswith("complaint: negative")
+
+
 def test_an_agents_correction_is_kept_for_retraining_and_shown(account, agent):
     ingest_events(account=account, events=[mention("1", "My laptop battery died, terrible")])
     message = Message.objects.get()
-    assert message.intent != "complaint"
+    assert message.intent == "complaint"
 
-    correction = triage.correct_label(message=message, field="intent", value="complaint", by=agent)
+    # The agent reads it as a remark, not a case to solve.
+    correction = triage.correct_label(message=message, field="intent", value="other", by=agent)
 
     message.refresh_from_db()
-    assert message.intent == "complaint"
-    assert message.conversation.intent == "complaint"
+    assert message.intent == "other"
+    assert message.conversation.intent == "other"
     assert correction is not None
     assert (correction.before, correction.after, correction.corrected_by) == (
-        "other",
         "complaint",
+        "other",
         agent,
     )
     assert AuditEvent.objects.filter(verb="label_corrected").exists()
     # The same correction again records nothing new.
-    again = triage.correct_label(message=message, field="intent", value="complaint", by=agent)
+    again = triage.correct_label(message=message, field="intent", value="other", by=agent)
     assert again is None
     assert TriageCorrection.objects.count() == 1
 
