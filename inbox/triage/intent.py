@@ -53,7 +53,10 @@ COMPLAINT_CUES = _phrases(
     not received|never received|help me|please fix|fix this|fix it|kok|gimana sih|
     mana paket|belum sampai|belum masuk|belum diterima|belum dibalas|tolong dicek|
     tolong dibantu|lapor|pengaduan|keluhan|ganti rugi|uang kembali|
-    dikembalikan""".replace("\n", "").split("|")
+    dikembalikan|charged twice|double charged|overcharged|ditagih|tagihan ganda|
+    klarifikasi|klarifikasinya|salah potong|kepotong dua kali|terpotong dua kali|
+    gak kepotong|gk kepotong|ga kepotong|nggak kepotong|tidak terpotong|
+    tidak kepotong""".replace("\n", "").split("|")
 )
 # With a "?" any of these asks; without one only QUESTION_CUES do ("when I type…" does not).
 QUESTION_WORDS = _phrases(

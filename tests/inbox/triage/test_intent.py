@@ -1,3 +1,5 @@
+import pytest
+
 from inbox.triage import Label, classify_intent, classify_sentiment
 
 
@@ -36,6 +38,21 @@ def test_a_complaint_cue_makes_a_complaint_without_sentiment_words():
     label = classify_intent("@AcmeShop I want a refund for order 1234", "en", NEUTRAL)
     assert label.value == "complaint"
     assert "refund" in label.why
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Halo min, aku ditagih biaya langganan padahal gak pernah daftar.", "ditagih"),
+        ("Voucher diskon gk kepotong, total bayar tetep Rp 7.450.000.", "gk kepotong"),
+        ("I was charged twice for order 5521", "charged twice"),
+    ],
+)
+def test_calm_billing_problems_are_complaints(text, cue):
+    # Calm reports the sentiment models read as neutral: the cue makes the case.
+    label = classify_intent(text, "", NEUTRAL)
+    assert label.value == "complaint"
+    assert cue in label.why
 
 
 def test_english_thanks_is_praise():
