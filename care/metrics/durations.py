@@ -11,7 +11,7 @@ The buckets are 1 second wide below a minute, then at most 2 % of their lower ed
 first-response distribution's bar edges are bucket edges, so its bars are exact. A
 percentile is read as `percentile_cont` would read the sorted values, with each bucket's
 values taken as evenly spread from its lower edge: it is within one bucket's width of
-the exact value, under a second or 2 % (docs/metrics.md, "Percentiles").
+the exact value, so within 1 s + 2 % of it (docs/metrics.md, "Percentiles").
 """
 
 from __future__ import annotations

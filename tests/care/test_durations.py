@@ -44,7 +44,7 @@ def test_percentiles_are_within_a_second_plus_two_percent_of_the_exact_ones(seed
         assert abs(estimate - exact) <= 1 + 0.02 * exact, (n, scale, q)
 
 
-def test_whole_seconds_under_a_minute_are_exact():
+def test_distinct_whole_seconds_under_a_minute_are_exact():
     values = [0.0, 5.0, 12.0, 45.0, 59.0]
     assert percentiles(histogram(values), (0.5, 0.9), 59.0) == [12.0, percentile(values, 0.9)]
 
