@@ -16,6 +16,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from triage_corpus import Example
@@ -59,6 +60,45 @@ def select_and_train(
         if max(abs(w) for w in weights[i]) >= 0.02
     }
     return feature_set, l2, mean, kept, [round(b, 4) for b in bias], report
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a model file says of itself: what it is, what it learned from, its licence."""
+
+    about: str
+    attribution: str
+    licence: str
+    data: str
+    held_out: str
+
+
+def train_and_write(
+    train: Sequence[Example],
+    feature_sets: Sequence[FeatureSet],
+    l2_grid: Sequence[float],
+    path: Path,
+    provenance: Provenance,
+) -> None:
+    """Choose, train and write a model with its provenance (both `train_sentiment_*`)."""
+    feature_set, l2, cv_f1, weights, bias, _ = select_and_train(train, feature_sets, l2_grid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header: dict[str, object] = {
+        "about": provenance.about,
+        "attribution": provenance.attribution,
+        "licence": provenance.licence,
+        "training": {
+            "data": provenance.data,
+            "held_out": provenance.held_out,
+            "texts": len(train),
+            "min_docs": MIN_DOCS,
+            "l2": l2,
+            "cv_macro_f1": round(cv_f1, 3),
+        },
+    }
+    size = write_model(path, header, feature_set, classes=list(CLASSES), bias=bias, weights=weights)
+    print(f"chose {feature_set} l2={l2}: {len(weights)} weighted features, {size / 1024:.0f} KiB")
+    print(f"wrote {path}")
 
 
 def write_model(

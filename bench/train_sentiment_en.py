@@ -32,13 +32,12 @@ import sys
 from collections import Counter
 from itertools import dropwhile
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sentiment_training import CLASSES, MIN_DOCS, select_and_train, write_model  # noqa: E402
+from sentiment_training import Provenance, train_and_write  # noqa: E402
 from triage_corpus import LABELS, Example, twcs_sentiment  # noqa: E402
 
 from inbox.triage.sentiment import MODEL_PATHS, FeatureSet  # noqa: E402
@@ -65,36 +64,41 @@ def written_examples() -> list[Example]:
         ]
 
 
-def about(twcs: bool) -> dict[str, Any]:
-    if twcs:
-        return {
-            "attribution": (
-                "Trained on our labels of inbound customer tweets from the Customer Support "
-                "on Twitter corpus (TWCS) by Thought Vector, published on Kaggle "
-                "(https://www.kaggle.com/datasets/thoughtvector/customer-support-on-twitter)."
-            ),
-            "licence": (
-                "CC BY-NC-SA 4.0 (https://creativecommons.org/licenses/by-nc-sa/4.0/), "
-                "as the TWCS corpus: non-commercial, share-alike"
-            ),
-            "data": "bench/labels/twcs_labels.csv over shared/data/corpus/twcs_first5000.csv",
-            "held_out": (
-                "tweets whose id is not divisible by 3 and whose text's SHA-1 mod 10 is "
-                "0-3, never trained or tuned on"
-            ),
-        }
-    return {
-        "attribution": (
-            "Trained on care's own written examples (bench/labels/sentiment_written_en.csv); "
-            "no third-party data."
-        ),
-        "licence": "care's own: the same terms as care's code",
-        "data": "bench/labels/sentiment_written_en.csv",
-        "held_out": (
-            "evaluated on the TWCS held-out set (real tweets, never trained or tuned on): "
-            "bench/triage_quality.py"
-        ),
-    }
+ABOUT = (
+    "English sentiment for care's triage: softmax regression weights, trained by "
+    "bench/train_sentiment_en.py. Contains words, word pairs, letter n-grams and numbers "
+    "only, no texts."
+)
+TWCS = Provenance(
+    about=ABOUT,
+    attribution=(
+        "Trained on our labels of inbound customer tweets from the Customer Support on "
+        "Twitter corpus (TWCS) by Thought Vector, published on Kaggle "
+        "(https://www.kaggle.com/datasets/thoughtvector/customer-support-on-twitter)."
+    ),
+    licence=(
+        "CC BY-NC-SA 4.0 (https://creativecommons.org/licenses/by-nc-sa/4.0/), as the TWCS "
+        "corpus: non-commercial, share-alike"
+    ),
+    data="bench/labels/twcs_labels.csv over shared/data/corpus/twcs_first5000.csv",
+    held_out=(
+        "tweets whose id is not divisible by 3 and whose text's SHA-1 mod 10 is 0-3, never "
+        "trained or tuned on"
+    ),
+)
+WRITTEN_PROVENANCE = Provenance(
+    about=ABOUT,
+    attribution=(
+        "Trained on care's own written examples (bench/labels/sentiment_written_en.csv); "
+        "no third-party data."
+    ),
+    licence="care's own: the same terms as care's code",
+    data="bench/labels/sentiment_written_en.csv",
+    held_out=(
+        "evaluated on the TWCS held-out set (real tweets, never trained or tuned on): "
+        "bench/triage_quality.py"
+    ),
+)
 
 
 def main() -> None:
@@ -103,36 +107,10 @@ def main() -> None:
     args = parser.parse_args()
     train = twcs_sentiment(held_out=False) if args.twcs else written_examples()
     print(f"training on {len(train)} texts {dict(Counter(e.label for e in train))}")
-    feature_set, l2, cv_f1, weights, bias, _ = select_and_train(train, FEATURE_SETS, L2_GRID)
-    path = TWCS_OUTPUT if args.twcs else MODEL_PATHS["en"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    facts = about(args.twcs)
-    size = write_model(
-        path,
-        {
-            "about": (
-                "English sentiment for care's triage: softmax regression weights, trained "
-                "by bench/train_sentiment_en.py. Contains words, word pairs, letter "
-                "n-grams and numbers only, no texts."
-            ),
-            "attribution": facts["attribution"],
-            "licence": facts["licence"],
-            "training": {
-                "data": facts["data"],
-                "held_out": facts["held_out"],
-                "texts": len(train),
-                "min_docs": MIN_DOCS,
-                "l2": l2,
-                "cv_macro_f1": round(cv_f1, 3),
-            },
-        },
-        feature_set,
-        classes=list(CLASSES),
-        bias=bias,
-        weights=weights,
-    )
-    print(f"chose {feature_set} l2={l2}: {len(weights)} weighted features, {size / 1024:.0f} KiB")
-    print(f"wrote {path.relative_to(ROOT)}")
+    if args.twcs:
+        train_and_write(train, FEATURE_SETS, L2_GRID, TWCS_OUTPUT, TWCS)
+    else:
+        train_and_write(train, FEATURE_SETS, L2_GRID, MODEL_PATHS["en"], WRITTEN_PROVENANCE)
 
 
 if __name__ == "__main__":

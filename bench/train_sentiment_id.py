@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sentiment_training import CLASSES, MIN_DOCS, select_and_train, write_model  # noqa: E402
+from sentiment_training import Provenance, train_and_write  # noqa: E402
 from triage_corpus import smsa  # noqa: E402
 
 from inbox.triage.sentiment import MODEL_PATHS, FeatureSet  # noqa: E402
@@ -42,37 +42,22 @@ L2_GRID = (0.001, 0.003)
 def main() -> None:
     train = smsa(held_out=False)
     print(f"SmSA training split: {len(train)} texts {dict(Counter(e.label for e in train))}")
-    feature_set, l2, cv_f1, weights, bias, _ = select_and_train(train, FEATURE_SETS, L2_GRID)
-    path = MODEL_PATHS["id"]
-    size = write_model(
-        path,
-        {
-            "about": (
-                "Indonesian sentiment for care's triage: softmax regression weights, trained "
-                "by bench/train_sentiment_id.py. Contains words, word pairs, letter n-grams "
-                "and numbers only, no texts."
-            ),
-            "attribution": (
-                "Trained on SmSA from IndoNLU: B. Wilie, K. Vincentio, G. I. Winata et al., "
-                "'IndoNLU: Benchmark and Resources for Evaluating Indonesian Natural Language "
-                "Understanding', AACL-IJCNLP 2020. https://github.com/indobenchmark/indonlu"
-            ),
-            "licence": "CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)",
-            "training": {
-                "data": "SmSA valid split as staged in shared/data/corpus/id_smsa_valid.tsv",
-                "held_out": "texts whose SHA-1 mod 10 is 0, 1 or 2 (30%), never trained on",
-                "texts": len(train),
-                "min_docs": MIN_DOCS,
-                "l2": l2,
-                "cv_macro_f1": round(cv_f1, 3),
-            },
-        },
-        feature_set,
-        classes=list(CLASSES),
-        bias=bias,
-        weights=weights,
+    provenance = Provenance(
+        about=(
+            "Indonesian sentiment for care's triage: softmax regression weights, trained "
+            "by bench/train_sentiment_id.py. Contains words, word pairs, letter n-grams "
+            "and numbers only, no texts."
+        ),
+        attribution=(
+            "Trained on SmSA from IndoNLU: B. Wilie, K. Vincentio, G. I. Winata et al., "
+            "'IndoNLU: Benchmark and Resources for Evaluating Indonesian Natural Language "
+            "Understanding', AACL-IJCNLP 2020. https://github.com/indobenchmark/indonlu"
+        ),
+        licence="CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)",
+        data="SmSA valid split as staged in shared/data/corpus/id_smsa_valid.tsv",
+        held_out="texts whose SHA-1 mod 10 is 0, 1 or 2 (30%), never trained on",
     )
-    print(f"chose {feature_set} l2={l2}: {len(weights)} weighted features, {size / 1024:.0f} KiB")
+    train_and_write(train, FEATURE_SETS, L2_GRID, MODEL_PATHS["id"], provenance)
 
 
 if __name__ == "__main__":
