@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -260,7 +260,6 @@ def volumes(period: Period) -> dict[str, Any]:
     per agent. From the hourly rollups, or their daily sums."""
     starts, unit = _buckets(period)
     zone = ZoneInfo(settings.TIME_ZONE)
-    index: dict[Any, int] = {start: i for i, start in enumerate(starts)}
     fmt = "%d %b %H:%M" if unit == "hour" else "%a %d %b"
     channels = {c.pk: str(c) for c in ChannelAccount.objects.all()}
     inbound: dict[int, list[int]] = {}
@@ -273,7 +272,9 @@ def volumes(period: Period) -> dict[str, Any]:
     # One pass: the hourly rows for up to two days, else the daily ones.
     columns = ("direction", "channel_account_id", "sentiment", "agent_id")
     rows: Iterable[tuple[Any, ...]]
+    index: dict[Any, int]  # a bucket's start (an hour, or a local day) -> its position
     if unit == "hour":
+        index = {start: i for i, start in enumerate(starts)}
         rows = (
             VolumeHour.objects.filter(hour__gte=period.since, hour__lt=period.until)
             .order_by()
@@ -440,30 +441,28 @@ CACHE_SECONDS = 120
 def cached_figures(period: Period, clock: str) -> dict[str, Any]:
     """The figures, computed once per rollup refresh: every supervisor polling the page
     (and the API) reads the same result until the rollups move on."""
-    state = RollupState.objects.filter(name="rollups").values_list("refreshed_at", flat=True)
-    version = state.first()
-    if version is None:
-        return localize(dashboard_figures(period, clock), period)
-    span = f"{period.since.isoformat()}:{period.until.isoformat()}"
-    key = f"care:dashboard:{span}:{clock}:{version.timestamp()}"
-    figures: dict[str, Any] | None = cache.get(key)
-    if figures is None:
-        figures = dashboard_figures(period, clock)
-        cache.set(key, figures, CACHE_SECONDS)
+    span = f"{period.since.isoformat()}:{period.until.isoformat()}:{clock}"
+    figures = _once_per_refresh(span, lambda: dashboard_figures(period, clock))
     return localize(figures, period)
 
 
 def current_backlog() -> dict[str, Any]:
     """Open cases by age, once per rollup refresh: it is the same whatever the period, so
     a page for a new range reuses what the refresh task's warm-up computed."""
+    return _once_per_refresh("backlog", lambda: backlog(timezone.now()))
+
+
+def _once_per_refresh(name: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`compute()`, kept in the cache until the rollups' next refresh (before their first
+    run there is nothing to key it by: computed each time)."""
     state = RollupState.objects.filter(name="rollups").values_list("refreshed_at", flat=True)
     version = state.first()
     if version is None:
-        return backlog(timezone.now())
-    key = f"care:dashboard:backlog:{version.timestamp()}"
+        return compute()
+    key = f"care:dashboard:{name}:{version.timestamp()}"
     found: dict[str, Any] | None = cache.get(key)
     if found is None:
-        found = backlog(timezone.now())
+        found = compute()
         cache.set(key, found, CACHE_SECONDS)
     return found
 

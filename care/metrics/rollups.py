@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from care.locks import try_lock
 from care.metrics.durations import CLOCKS, COLUMNS, MEASURES, Tally, encode, value_column
+from care.metrics.figures import Period
 from care.metrics.models import (
     CaseFact,
     DurationDay,
@@ -186,14 +187,12 @@ def _days_of(times: Iterable[tuple[datetime, datetime | None]]) -> set[tuple[str
 
 def refresh_duration_days(days: Iterable[tuple[str, date]]) -> int:
     """Recompute these (measure, day) rows from the case facts; returns rows written."""
-    zone = ZoneInfo(settings.TIME_ZONE)
     written = 0
     for measure, day in sorted(days):
         when, flag = MEASURES[measure]
-        since = datetime.combine(day, time(), zone)
-        until = datetime.combine(day + timedelta(days=1), time(), zone)
+        local = Period.of_days(day, day)
         facts = list(
-            CaseFact.objects.filter(**{f"{when}__gte": since, f"{when}__lt": until})
+            CaseFact.objects.filter(**{f"{when}__gte": local.since, f"{when}__lt": local.until})
             .order_by()
             .values_list(
                 *COLUMNS.values(),
@@ -383,12 +382,10 @@ def refresh_hours(since: datetime, until: datetime) -> int:
 def _refresh_volume_days(first: datetime, end: datetime) -> None:
     """The local days holding these hours, added up again from their hours."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    since = first.astimezone(zone).date()
-    until = (end - timedelta(microseconds=1)).astimezone(zone).date() + timedelta(days=1)
-    hours = VolumeHour.objects.filter(
-        hour__gte=datetime.combine(since, time(), zone),
-        hour__lt=datetime.combine(until, time(), zone),
-    )
+    first_day = first.astimezone(zone).date()
+    last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    local = Period.of_days(first_day, last_day)
+    hours = VolumeHour.objects.filter(hour__gte=local.since, hour__lt=local.until)
     days = [
         VolumeDay(
             channel_account_id=channel,
@@ -409,7 +406,7 @@ def _refresh_volume_days(first: datetime, end: datetime) -> None:
         .values_list("channel_account_id", "direction", "sentiment", "agent_id", "day", "n")
         .order_by()
     ]
-    VolumeDay.objects.filter(day__gte=since, day__lt=until).delete()
+    VolumeDay.objects.filter(day__gte=first_day, day__lte=last_day).delete()
     VolumeDay.objects.bulk_create(days, batch_size=BATCH)
 
 
