@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import platform
 import random
 import statistics
 import sys
@@ -47,7 +46,9 @@ from inbox_scale import (  # bench/ is not a package: its folder is on the path 
     Result,
     add_data_arguments,
     captured,
+    database_name,
     find_fixtures,
+    machine_line,
     prepare,
 )
 
@@ -255,20 +256,13 @@ def report(
     n: int,
     load: tuple[float, float],
 ) -> None:
-    from django.db import connection
-
     from inbox.models import ChannelAccount, Escalation, VolumeAlert
 
     size = ChannelAccount.objects.filter(cursors__has_key="bench").first()
     bench = size.cursors["bench"] if size is not None else {}
-    vendor = connection.vendor
-    version = connection.cursor().connection.server_version if vendor == "postgresql" else ""
+    print(machine_line())
     print(
-        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"{datetime.now(UTC):%Y-%m-%d}"
-    )
-    print(
-        f"database: {vendor} {version} ({connection.settings_dict['NAME']}): "
+        f"database: {database_name()}: "
         f"{bench.get('customers', 0):,} customers, {bench.get('conversations', 0):,} "
         f"conversations, {bench.get('messages', 0):,} messages, "
         f"{Escalation.objects.count():,} escalations, {VolumeAlert.objects.count():,} alerts"

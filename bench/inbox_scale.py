@@ -1151,6 +1151,23 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=2026)
 
 
+def machine_line() -> str:
+    """The report's first line: which machine, how many cores, which Python, the date."""
+    return (
+        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{datetime.now(UTC):%Y-%m-%d}"
+    )
+
+
+def database_name() -> str:
+    """The database measured: engine, server version and name."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    version = connection.cursor().connection.server_version if vendor == "postgresql" else ""
+    return f"{vendor} {version} ({connection.settings_dict['NAME']})"
+
+
 def prepare(args: argparse.Namespace, *, static: bool = True) -> dict[str, Any]:
     """Create the database if missing, set up Django with production settings, migrate,
     generate the data if asked; the generation's summary (sizes, seed, seconds).
@@ -1232,7 +1249,6 @@ def main() -> None:
     size = prepare(args)
     if args.generate_only:
         return
-    from django.db import connection
 
     from care.models import Agent
     from inbox.models import ConversationViewer
@@ -1249,14 +1265,9 @@ def main() -> None:
     remove_live_samples()
     ConversationViewer.objects.filter(agent__in=personas.values()).delete()
 
-    vendor = connection.vendor
-    version = connection.cursor().connection.server_version if vendor == "postgresql" else ""
+    print(machine_line())
     print(
-        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"{datetime.now(UTC):%Y-%m-%d}"
-    )
-    print(
-        f"database: {vendor} {version} ({connection.settings_dict['NAME']}): "
+        f"database: {database_name()}: "
         f"{size['customers']:,} customers, {size['conversations']:,} conversations, "
         f"{size['messages']:,} messages (generated in {size['seconds']} s)"
     )
