@@ -16,10 +16,10 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from triage_corpus import Example
+from triage_corpus import Example, sentiment_file
 
 from inbox.triage.sentiment import FeatureSet, features
 from inbox.triage.text import tokenize
@@ -30,6 +30,7 @@ STEPS = 200
 FOLDS = 5
 
 Doc = list[tuple[int, float]]
+ADD_HELP = "files of agents' corrections (manage.py export_corrections) to train on too"
 
 
 def select_and_train(
@@ -71,6 +72,31 @@ class Provenance:
     licence: str
     data: str
     held_out: str
+
+
+def with_corrections(
+    train: Sequence[Example], provenance: Provenance, files: Sequence[Path]
+) -> tuple[list[Example], Provenance]:
+    """Add the agents' corrections (`manage.py export_corrections` files) to `train`.
+
+    Where a corrected text is also a training text, the team's label wins. The model
+    then holds words of the team's customers, and says so in its licence."""
+    if not files:
+        return list(train), provenance
+    added = [e for path in files for e in sentiment_file(path)]
+    corrected = {e.text for e in added}
+    kept = [e for e in train if e.text not in corrected]
+    print(f"adding {len(added)} corrected messages {dict(Counter(e.label for e in added))}")
+    names = ", ".join(path.name for path in files)
+    return kept + added, replace(
+        provenance,
+        attribution=f"{provenance.attribution} Also trained on the team's corrected messages.",
+        licence=(
+            f"{provenance.licence}; with the team's corrections ({names}), which are its "
+            "customers' words: keep this model inside the team's own deployment"
+        ),
+        data=f"{provenance.data} + agents' corrections ({names}, {len(added)} texts)",
+    )
 
 
 def train_and_write(

@@ -21,24 +21,23 @@ its attribution and licence. Pure Python, a few minutes on two cores.
 Usage:
     .venv/bin/python bench/train_sentiment_en.py           # the shipped model
     .venv/bin/python bench/train_sentiment_en.py --twcs    # evaluation only, var/bench/
+    .venv/bin/python bench/train_sentiment_en.py --add corrections_en.csv
+        # + the agents' corrections (manage.py export_corrections en; docs/triage.md)
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import sys
 from collections import Counter
-from itertools import dropwhile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sentiment_training import Provenance, train_and_write  # noqa: E402
-from triage_corpus import LABELS, Example, twcs_sentiment  # noqa: E402
+from sentiment_training import ADD_HELP, Provenance, train_and_write, with_corrections  # noqa: E402
+from triage_corpus import LABELS, sentiment_file, twcs_sentiment  # noqa: E402
 
 from inbox.triage.sentiment import MODEL_PATHS, FeatureSet  # noqa: E402
 
@@ -52,16 +51,6 @@ L2_GRID = (0.001, 0.003)
 WRITTEN = LABELS / "sentiment_written_en.csv"
 # A model derived from TWCS never ships (see above).
 TWCS_OUTPUT = ROOT / "var" / "bench" / "sentiment_en.json"
-
-
-def written_examples() -> list[Example]:
-    with WRITTEN.open(encoding="utf-8", newline="") as f:
-        # The header's "# …" lines only: a tweet may start with a hashtag.
-        rows = csv.DictReader(dropwhile(lambda line: line.startswith("#"), f))
-        return [
-            Example(hashlib.sha1(r["text"].encode()).hexdigest()[:12], r["text"], r["sentiment"])  # noqa: S324 -- a key, not a secret
-            for r in rows
-        ]
 
 
 ABOUT = (
@@ -104,13 +93,17 @@ WRITTEN_PROVENANCE = Provenance(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--twcs", action="store_true", help="train on TWCS (evaluation only)")
+    parser.add_argument("--add", type=Path, nargs="+", default=[], help=ADD_HELP)
     args = parser.parse_args()
-    train = twcs_sentiment(held_out=False) if args.twcs else written_examples()
-    print(f"training on {len(train)} texts {dict(Counter(e.label for e in train))}")
     if args.twcs:
+        train = twcs_sentiment(held_out=False)
+        print(f"training on {len(train)} texts {dict(Counter(e.label for e in train))}")
         train_and_write(train, FEATURE_SETS, L2_GRID, TWCS_OUTPUT, TWCS)
-    else:
-        train_and_write(train, FEATURE_SETS, L2_GRID, MODEL_PATHS["en"], WRITTEN_PROVENANCE)
+        return
+    written = sentiment_file(WRITTEN)
+    print(f"{len(written)} written examples {dict(Counter(e.label for e in written))}")
+    train, provenance = with_corrections(written, WRITTEN_PROVENANCE, args.add)
+    train_and_write(train, FEATURE_SETS, L2_GRID, MODEL_PATHS["en"], provenance)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,13 @@ its attribution and licence.
 
 Usage:
     .venv/bin/python bench/train_sentiment_id.py
+    .venv/bin/python bench/train_sentiment_id.py --add corrections_id.csv
+        # + the agents' corrections (manage.py export_corrections id; docs/triage.md)
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import Counter
 from pathlib import Path
@@ -26,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sentiment_training import Provenance, train_and_write  # noqa: E402
+from sentiment_training import ADD_HELP, Provenance, train_and_write, with_corrections  # noqa: E402
 from triage_corpus import smsa  # noqa: E402
 
 from inbox.triage.sentiment import MODEL_PATHS, FeatureSet  # noqa: E402
@@ -40,8 +43,13 @@ L2_GRID = (0.001, 0.003)
 
 
 def main() -> None:
-    train = smsa(held_out=False)
-    print(f"SmSA training split: {len(train)} texts {dict(Counter(e.label for e in train))}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--add", type=Path, nargs="+", default=[], help=ADD_HELP)
+    args = parser.parse_args()
+    smsa_train = smsa(held_out=False)
+    print(
+        f"SmSA training split: {len(smsa_train)} texts {dict(Counter(e.label for e in smsa_train))}"
+    )
     provenance = Provenance(
         about=(
             "Indonesian sentiment for care's triage: softmax regression weights, trained "
@@ -57,6 +65,7 @@ def main() -> None:
         data="SmSA valid split as staged in shared/data/corpus/id_smsa_valid.tsv",
         held_out="texts whose SHA-1 mod 10 is 0, 1 or 2 (30%), never trained on",
     )
+    train, provenance = with_corrections(smsa_train, provenance, args.add)
     train_and_write(train, FEATURE_SETS, L2_GRID, MODEL_PATHS["id"], provenance)
 
 

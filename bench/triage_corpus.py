@@ -12,6 +12,7 @@ import csv
 import hashlib
 import sys
 from dataclasses import dataclass
+from itertools import dropwhile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ HELD_OUT_BUCKETS = frozenset({0, 1, 2})
 # 289 rows' "dev" part, read while the lexicon was tuned); of the others, a tweet whose
 # text's SHA-1 (as a number) ends in 0-3 mod 10 is held out: never trained or tuned on.
 TWCS_HELD_OUT_BUCKETS = frozenset({0, 1, 2, 3})
+SENTIMENTS = ("negative", "neutral", "positive")
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,22 @@ def twcs_held_out(example: Example) -> bool:
 def twcs_sentiment(*, held_out: bool) -> list[Example]:
     """Our English sentiment labels: the held-out part, or the part to train on."""
     return [s for s, _ in twcs() if twcs_held_out(s) == held_out]
+
+
+def sentiment_file(path: Path) -> list[Example]:
+    """A `text,sentiment` CSV after its "# …" header lines: care's written examples
+    (`labels/sentiment_written_en.csv`) or the agents' corrections that
+    `manage.py export_corrections` writes. Key: the text's SHA-1, first 12 digits."""
+    with path.open(encoding="utf-8", newline="") as f:
+        # The header's "# …" lines only: a text may start with a hashtag.
+        rows = csv.DictReader(dropwhile(lambda line: line.startswith("#"), f))
+        examples = []
+        for row in rows:
+            if row.get("sentiment") not in SENTIMENTS:
+                sys.exit(f"{path}: line {rows.line_num}: sentiment must be one of {SENTIMENTS}")
+            key = hashlib.sha1(row["text"].encode(), usedforsecurity=False).hexdigest()[:12]
+            examples.append(Example(key, row["text"], row["sentiment"]))
+    return examples
 
 
 def emot_rows() -> list[Example]:

@@ -101,6 +101,7 @@ def topics(request: HttpRequest) -> HttpResponse:
             "sentiments": dict(Sentiment.choices),
             "intents": dict(Intent.choices),
             "language_names": triage.LANGUAGES,
+            "corrections": triage.corrections_to_train_on(),
             "nav_section": "settings",
         },
     )

@@ -10,12 +10,13 @@ flags it). The classifiers themselves are plain functions in inbox/triage/.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -34,6 +35,7 @@ from inbox.models import (
     TriageCorrection,
 )
 from inbox.triage import priority
+from inbox.triage.sentiment import MODEL_PATHS
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +201,43 @@ def correct_label(
         after=after,
     )
     return correction
+
+
+def _sentiment_corrected() -> QuerySet[Message]:
+    """Customers' messages whose sentiment an agent corrected: the team's training data."""
+    return (
+        Message.objects.filter(
+            direction=Message.Direction.INBOUND,
+            corrections__field=TriageCorrection.Field.SENTIMENT,
+        )
+        .exclude(text="")
+        .exclude(sentiment="")
+        .distinct()
+    )
+
+
+def corrected_sentiments(language: str) -> Iterator[tuple[str, str]]:
+    """(text, sentiment) of the corrected messages in `language`, with the label the agents
+    settled on (`manage.py export_corrections`, then `bench/train_sentiment_*.py --add`)."""
+    return (
+        _sentiment_corrected()
+        .filter(language=language)
+        .order_by("id")
+        .values_list("text", "sentiment")
+        .iterator(chunk_size=2000)
+    )
+
+
+def corrections_to_train_on() -> dict[str, int]:
+    """How many corrected messages each model language could learn from (Settings → Topics)."""
+    counts = dict(
+        _sentiment_corrected()
+        .filter(language__in=MODEL_PATHS)
+        .order_by()
+        .values_list("language")
+        .annotate(n=Count("id", distinct=True))
+    )
+    return {language: counts.get(language, 0) for language in MODEL_PATHS}
 
 
 # --- Topic rules ----------------------------------------------------------------------

@@ -134,6 +134,27 @@ def test_a_topic_with_a_dangerous_pattern_is_refused_with_the_reason(login, supe
     assert not Topic.objects.exists()
 
 
+def test_supervisors_see_how_many_corrections_each_model_could_learn_from(login, agent, supervisor):
+    conversation = _ingest("How do I reset my router password?")
+    login(agent).post(
+        reverse("inbox:action", args=[conversation.pk, "labels"]),
+        {"message": conversation.messages.get().pk, "sentiment": "negative"},
+    )
+    # An intent correction alone is not sentiment training data.
+    other = _ingest("Kapan toko buka?", external_id="2", author_id="9002")
+    login(agent).post(
+        reverse("inbox:action", args=[other.pk, "labels"]),
+        {"message": other.messages.get().pk, "intent": "complaint"},
+    )
+
+    body = login(supervisor).get(reverse("settings:topics")).content.decode()
+
+    section = body.split("data-corrections", 1)[1].split("</section>", 1)[0]
+    assert "English</span> <strong>1</strong>" in section
+    assert "Bahasa Indonesia</span> <strong>0</strong>" in section
+    assert "manage.py export_corrections en" in section
+
+
 def test_try_this_text_shows_every_label_and_why(login, supervisor):
     Topic.objects.create(name="delivery", phrases=["paket"])
     response = login(supervisor).get(
