@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tqdm import tqdm
 from triage_corpus import Example, sentiment_file
 
 from inbox.triage.sentiment import FeatureSet, features
@@ -42,7 +43,8 @@ def select_and_train(
     bias, and the lines of the cross-validation report."""
     tasks = [(fs, l2, fold) for fs in feature_sets for l2 in l2_grid for fold in range(FOLDS)]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        scores = list(pool.map(_cv_task, [(list(train), *task) for task in tasks]))
+        runs = pool.map(_cv_task, [(list(train), *task) for task in tasks])
+        scores = list(tqdm(runs, total=len(tasks), desc="cross-validation", unit="fit"))
     report = []
     best: tuple[float, int, FeatureSet, float] | None = None
     for n, (fs, l2) in enumerate((fs, l2) for fs in feature_sets for l2 in l2_grid):
@@ -54,7 +56,7 @@ def select_and_train(
     assert best is not None
     mean, _, feature_set, l2 = best
     vocab, docs, ys = prepare(train, feature_set)
-    weights, bias = fit(docs, ys, len(vocab), l2)
+    weights, bias = fit(docs, ys, len(vocab), l2, progress=True)
     kept = {
         name: [round(w, 4) for w in weights[i]]
         for name, i in vocab.items()
@@ -174,7 +176,7 @@ def prepare(
 
 
 def fit(
-    docs: list[Doc], ys: list[int], n_features: int, l2: float
+    docs: list[Doc], ys: list[int], n_features: int, l2: float, *, progress: bool = False
 ) -> tuple[list[list[float]], list[float]]:
     """Minimise mean class-weighted cross-entropy + l2/2 * |W|^2 with full-batch Adam.
 
@@ -193,7 +195,8 @@ def fit(
     targets = [(1.0 if y == 0 else 0.0, 1.0 if y == 1 else 0.0, 1.0 if y == 2 else 0.0) for y in ys]
     scales = [class_weight[y] / n for y in ys]
     exp, sqrt = math.exp, math.sqrt
-    for step in range(1, STEPS + 1):
+    steps = range(1, STEPS + 1)
+    for step in tqdm(steps, desc="final model", unit="step") if progress else steps:
         g0 = [l2 * w for w in w0]
         g1 = [l2 * w for w in w1]
         g2 = [l2 * w for w in w2]

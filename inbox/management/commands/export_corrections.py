@@ -31,7 +31,7 @@ class Command(BaseCommand):
         out.write(
             f"# Sentiment of {len(rows)} {language} customer messages as corrected by agents "
             f"({', '.join(f'{n} {label}' for label, n in sorted(counts.items())) or 'none'}), "
-            f"exported {timezone.now():%Y-%m-%d %H:%M %Z} by manage.py export_corrections.\n"
+            f"exported {timezone.localtime():%Y-%m-%d %H:%M %Z} by manage.py export_corrections.\n"
             "# The team's own data: keep it, and models trained on it, inside the team.\n"
         )
         writer = csv.writer(out, lineterminator="\n")
