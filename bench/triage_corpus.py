@@ -12,7 +12,7 @@ import csv
 import hashlib
 import sys
 from dataclasses import dataclass
-from itertools import dropwhile
+from itertools import takewhile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,14 +98,19 @@ def sentiment_file(path: Path) -> list[Example]:
     (`labels/sentiment_written_en.csv`) or the agents' corrections that
     `manage.py export_corrections` writes. Key: the text's SHA-1, first 12 digits."""
     with path.open(encoding="utf-8", newline="") as f:
-        # The header's "# …" lines only: a text may start with a hashtag.
-        rows = csv.DictReader(dropwhile(lambda line: line.startswith("#"), f))
-        examples = []
-        for row in rows:
-            if row.get("sentiment") not in SENTIMENTS:
-                sys.exit(f"{path}: line {rows.line_num}: sentiment must be one of {SENTIMENTS}")
-            key = hashlib.sha1(row["text"].encode(), usedforsecurity=False).hexdigest()[:12]
-            examples.append(Example(key, row["text"], row["sentiment"]))
+        lines = f.read().splitlines(keepends=True)
+    # The header's "# …" lines only: a text may start with a hashtag.
+    header = sum(1 for _ in takewhile(lambda line: line.startswith("#"), lines))
+    rows = csv.DictReader(lines[header:])
+    examples = []
+    for row in rows:
+        if row.get("sentiment") not in SENTIMENTS:
+            sys.exit(
+                f"{path}: line {header + rows.line_num}: sentiment "
+                f"{row.get('sentiment')!r} must be one of {', '.join(SENTIMENTS)}"
+            )
+        key = hashlib.sha1(row["text"].encode(), usedforsecurity=False).hexdigest()[:12]
+        examples.append(Example(key, row["text"], row["sentiment"]))
     return examples
 
 

@@ -96,6 +96,6 @@ def test_the_teams_label_wins_over_a_written_example_and_the_model_says_whose_wo
 
 def test_a_training_file_with_an_unknown_label_is_refused(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("text,sentiment\nmeh,furious\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="sentiment must be one of"):
+    path.write_text("# mine\ntext,sentiment\nfine,neutral\nmeh,furious\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"bad\.csv: line 4: sentiment 'furious' must be one of"):
         sentiment_file(path)
