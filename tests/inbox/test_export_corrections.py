@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 from inbox.services import triage
 from tests.factories import MessageFactory
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+# The training scripts' helpers live in bench/ (appended: never shadows a real module).
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
 
 from sentiment_training import Provenance, with_corrections
 from triage_corpus import Example, sentiment_file
@@ -58,7 +59,7 @@ def test_the_corrected_messages_of_one_language_become_a_training_file(agent, tm
     assert "bench/train_sentiment_en.py --add" in err.getvalue()
 
 
-def test_without_output_the_file_goes_to_stdout_and_an_empty_export_says_none(agent):
+def test_without_output_the_file_goes_to_stdout_and_an_empty_export_says_none():
     out = io.StringIO()
     call_command("export_corrections", "id", stdout=out)
     lines = out.getvalue().splitlines()
@@ -66,7 +67,7 @@ def test_without_output_the_file_goes_to_stdout_and_an_empty_export_says_none(ag
     assert lines[-1] == "text,sentiment"
 
 
-def test_an_unwritable_output_is_a_clear_error(agent, tmp_path):
+def test_an_unwritable_output_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_corrections", "en", output=tmp_path / "missing" / "x.csv")
 
