@@ -67,6 +67,18 @@ def test_without_output_the_file_goes_to_stdout_and_an_empty_export_says_none():
     assert lines[-1] == "text,sentiment"
 
 
+def test_exporting_over_an_older_file_replaces_it_owner_only(agent, tmp_path):
+    path = tmp_path / "corrections_en.csv"
+    path.write_text("an older export, readable by all\n" * 50, encoding="utf-8")
+    path.chmod(0o644)
+    correct(CALM_BILLING, "en", "neutral", "negative", agent)
+
+    call_command("export_corrections", "en", output=path, stderr=io.StringIO())
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [e.text for e in sentiment_file(path)] == [CALM_BILLING]
+
+
 def test_an_unwritable_output_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_corrections", "en", output=tmp_path / "missing" / "x.csv")

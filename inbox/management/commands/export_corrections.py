@@ -44,6 +44,7 @@ class Command(BaseCommand):
         try:
             # Owner-only from the first byte: the texts are customers' words.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # the mode above applies only to a new file
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(out.getvalue())
         except OSError as error:
